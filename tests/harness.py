@@ -1,0 +1,170 @@
+"""The shared layer harness: one abstract test body, run in every mode.
+
+Each registered layer needs a :class:`Case` in a ``tests/**/cases_*.py`` module
+(``CASES = [...]``). ``tests/test_harness.py`` discovers them and fails when a
+registered layer has none. Modes: eager, ``tf.function``, ``tf.data`` (batched
+map with ``num_parallel_calls``), XLA (``jit_compile=True``), config/JSON round
+trip, ``.keras`` save/load, SavedModel round trip, identity when not training,
+determinism under a seed, uint8 and float32.
+"""
+
+import dataclasses
+import importlib.util
+import json
+import pathlib
+from typing import Any, Callable, Optional
+
+import numpy as np
+import tensorflow as tf
+
+import tfaug
+
+# Layers allowed to skip XLA because they need a codec XLA cannot compile. Kept
+# explicit so the list cannot grow silently: test_harness checks it equals the
+# set of registered classes with ``xla_exempt = True``.
+XLA_EXEMPT = frozenset({"JpegQuality"})
+
+
+@dataclasses.dataclass
+class Case:
+    """How to build and feed one layer in the harness.
+
+    Attributes:
+      name: Registered class name (the case's id).
+      make: Zero-argument callable returning a new layer (seeded).
+      size: (height, width) of the test images.
+      random: False for layers with no randomness (Invert, Resize, ...): the
+        "different seeds differ" check is skipped.
+      labels: None, "int" or "onehot": what labels to feed (mixing layers).
+      targets: Keys besides images the layer must carry ("masks", "boxes").
+      output_size: Expected (h, w) of the output when it differs from ``size``.
+      note: Free text.
+    """
+
+    name: str
+    make: Callable[[], Any]
+    size: tuple = (16, 16)
+    random: bool = True
+    labels: Optional[str] = None
+    targets: tuple = ("masks", "boxes")
+    output_size: Optional[tuple] = None
+    note: str = ""
+
+
+def discover_cases():
+    """Imports every ``tests/**/cases_*.py`` and returns ``{name: Case}``."""
+    root = pathlib.Path(__file__).parent
+    cases = {}
+    for path in sorted(root.rglob("cases_*.py")):
+        spec = importlib.util.spec_from_file_location(
+            "harness_" + "_".join(path.relative_to(root).with_suffix("").parts), path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for case in module.CASES:
+            if case.name in cases:
+                raise ValueError(f"two harness cases named {case.name!r}")
+            cases[case.name] = case
+    return cases
+
+
+NUM_CLASSES = 5
+
+
+def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
+    """Deterministic test inputs for ``case`` (a smooth gradient plus texture)."""
+    h, w = case.size
+    rng = np.random.default_rng(0)
+    yy, xx = np.meshgrid(np.linspace(0, 1, h), np.linspace(0, 1, w), indexing="ij")
+    base = np.stack([xx, yy, 0.5 * (xx + yy)], -1)
+    imgs = np.stack([np.clip(base + 0.3 * rng.random((h, w, 3)) - 0.15, 0, 1)
+                     for _ in range(batch)])
+    imgs = (imgs * 255).round()
+    images = tf.constant(imgs.astype(np.uint8)) if dtype == tf.uint8 else tf.constant(
+        imgs.astype(np.float32))
+    use_dict = dict_inputs if dict_inputs is not None else bool(case.labels)
+    if not use_dict:
+        return images
+    data = {"images": images}
+    if case.labels == "int":
+        data["labels"] = tf.constant(np.arange(batch) % NUM_CLASSES, tf.int32)
+    elif case.labels == "onehot":
+        data["labels"] = tf.one_hot(np.arange(batch) % NUM_CLASSES, NUM_CLASSES)
+    if "masks" in case.targets:
+        m = np.zeros((batch, h, w), np.int32)
+        m[:, h // 4: h // 2, w // 4: w // 2] = 1
+        data["masks"] = tf.constant(m)
+    if "boxes" in case.targets:
+        data["boxes"] = tf.constant([[[w / 4, h / 4, w / 2, h / 2],
+                                      [1.0, 1.0, w - 1.0, h - 1.0]]] * batch, tf.float32)
+    return data
+
+
+def images_of(out):
+    return out["images"] if isinstance(out, dict) else out
+
+
+def to_numpy(structure):
+    return tf.nest.map_structure(
+        lambda t: t.to_tensor(-1).numpy() if isinstance(t, tf.RaggedTensor) else np.asarray(t),
+        structure)
+
+
+def assert_same(a, b, atol=0.0):
+    a, b = to_numpy(a), to_numpy(b)
+    tf.nest.assert_same_structure(a, b)
+    for x, y in zip(tf.nest.flatten(a), tf.nest.flatten(b)):
+        assert x.shape == y.shape, (x.shape, y.shape)
+        if atol:
+            np.testing.assert_allclose(x.astype(np.float64), y.astype(np.float64), atol=atol)
+        else:
+            np.testing.assert_array_equal(x, y)
+
+
+def expected_hw(case):
+    return tuple(case.output_size or case.size)
+
+
+def check_output(case, inputs, out):
+    """Structure, shape and dtype of a training-mode output."""
+    images_in, images_out = images_of(inputs), images_of(out)
+    assert images_out.dtype == images_in.dtype, (images_out.dtype, images_in.dtype)
+    h, w = expected_hw(case)
+    assert tuple(images_out.shape[1:3]) == (h, w), images_out.shape
+    assert images_out.shape[0] == images_in.shape[0]
+    if isinstance(inputs, dict):
+        assert set(out) == set(inputs), (set(out), set(inputs))
+        if "masks" in inputs:
+            assert out["masks"].dtype == inputs["masks"].dtype
+            assert tuple(out["masks"].shape[1:3]) == (h, w)
+        if "boxes" in inputs:
+            assert out["boxes"].shape == inputs["boxes"].shape
+    arr = to_numpy(images_out).astype(np.float64)
+    assert np.all(np.isfinite(arr))
+    if images_in.dtype == tf.float32:
+        assert arr.min() >= -1e-3 and arr.max() <= 255 + 1e-3, (arr.min(), arr.max())
+
+
+SEED = tf.constant([7, 11], tf.int64)
+OTHER_SEED = tf.constant([123, 4], tf.int64)
+
+
+def run_eager(layer, inputs, seed=SEED):
+    return layer(inputs, training=True, seed=seed)
+
+
+def run_function(layer, inputs, seed=SEED, jit_compile=False):
+    fn = tf.function(lambda x, s: layer(x, training=True, seed=s), jit_compile=jit_compile)
+    return fn(inputs, seed)
+
+
+def run_dataset(layer, inputs, seed=SEED):
+    ds = tf.data.Dataset.from_tensors(inputs).repeat(2)
+    ds = ds.map(lambda x: layer(x, training=True, seed=seed),
+                num_parallel_calls=tf.data.AUTOTUNE)
+    outs = list(ds)
+    return outs[0], outs[1]
+
+
+def json_round_trip(layer):
+    text = json.dumps(tfaug.serialize(layer))
+    return tfaug.deserialize(json.loads(text))

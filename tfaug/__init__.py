@@ -1,0 +1,8 @@
+"""tfaug: data augmentation for TensorFlow/Keras as Keras layers over TF graph ops."""
+
+__version__ = "0.1.0"
+
+from tfaug import core
+from tfaug import image
+from tfaug.core import (Augmentation, OneOf, RandomApply, SomeOf, Sequence,
+                        deserialize, register, registered, serialize)

@@ -1,0 +1,193 @@
+"""The ``Augmentation`` base layer: the contract every tfaug layer follows.
+
+A layer keeps two things apart:
+
+* ``sample(batch_size, seed) -> dict``: draws *all* randomness for a batch; every
+  leaf has a leading batch dimension ``[B, ...]`` (per-sample decisions).
+* ``apply(data, params) -> data``: deterministic; every target in ``data``
+  (images, labels, masks, boxes, ...) reads the same ``params``.
+
+``call(inputs, training=None, seed=None)`` glues them together. Outside training
+the layer returns its input unchanged (layers whose output size differs, such as
+crops, apply their deterministic inference transform instead so that shapes stay
+consistent). ``seed`` (a shape ``[2]`` integer tensor) makes the call stateless;
+without it the layer advances its own seed state, a non-trainable variable that is
+saved with the layer.
+
+Modalities subclass this base: they implement ``standardize`` (user inputs ->
+internal dict) and ``restore`` (internal dict -> user outputs), and leaf layers
+implement ``sample_params`` and ``transform``.
+"""
+
+import inspect
+
+import keras
+import tensorflow as tf
+
+from tfaug.core import seeds as seeds_lib
+from tfaug.core import validation
+from tfaug.core.batch import blend_rows
+
+# Keys of ``params`` reserved by the base class.
+GATE = "gate"
+
+
+def _json_native(value):
+    if isinstance(value, tuple):
+        return [_json_native(v) for v in value]
+    if isinstance(value, list):
+        return [_json_native(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_native(v) for k, v in value.items()}
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
+class Augmentation(keras.layers.Layer):
+    """Base class of every tfaug augmentation layer.
+
+    Subclasses store each ``__init__`` argument as an attribute of the same name;
+    ``get_config`` returns exactly those arguments (JSON-native), so
+    ``cls.from_config(layer.get_config())`` rebuilds the layer.
+
+    Args:
+      probability: Per-sample chance in ``[0, 1]`` that the layer applies.
+      seed: Optional int; the initial value of the layer's seed state. ``None``
+        draws one from the OS at construction.
+      **kwargs: Keras layer arguments (``name``).
+
+    Class attributes a subclass may set:
+      changes_size: output spatial size differs from the input's.
+      changes_labels: the layer rewrites labels (mixing), so it handles its own
+        gate instead of the generic per-sample blend.
+      xla_exempt: the layer needs an op XLA cannot compile (a codec); the test
+        harness lists these explicitly.
+      modality: "image", "text", "audio" or "tabular".
+    """
+
+    changes_size = False
+    changes_labels = False
+    xla_exempt = False
+    modality = None
+
+    def __init__(self, probability=1.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.probability = validation.check_probability("probability", probability)
+        self.seed = validation.check_seed("seed", seed)
+        # Inputs are dicts of mixed dtypes; never let Keras cast them.
+        self._convert_input_args = False
+        self._allow_non_tensor_positional_args = True
+        self.supports_jit = True
+        self._seed_state = self.add_weight(
+            name="seed_state", shape=(2,), dtype="int64", trainable=False,
+            initializer=keras.initializers.Constant(seeds_lib.initial_state(seed)))
+
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        """Returns exactly the ``__init__`` arguments, JSON-native."""
+        config = {}
+        params = inspect.signature(type(self).__init__).parameters.items()
+        for pname, param in params:
+            if pname == "self" or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue
+            config[pname] = _json_native(getattr(self, pname))
+        config["name"] = self.name
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def build(self, input_shape=None):
+        for layer in getattr(self, "layers", []) or []:
+            if not layer.built:
+                layer.build(input_shape)
+        self.built = True
+
+    # ----------------------------------------------------------------- modality
+    def standardize(self, inputs):
+        """Validates user inputs; returns ``(data, spec)`` with ``data`` batched."""
+        raise NotImplementedError
+
+    def restore(self, data, spec):
+        """Inverse of :meth:`standardize`: internal dict -> user structure."""
+        raise NotImplementedError
+
+    def batch_size(self, data):
+        """Dynamic batch size of internal ``data``."""
+        raise NotImplementedError
+
+    # --------------------------------------------------------------- randomness
+    def sample(self, batch_size, seed):
+        """Draws every random parameter for a batch of ``batch_size``.
+
+        Args:
+          batch_size: Scalar int (may be a tensor).
+          seed: Shape ``[2]`` integer seed.
+
+        Returns:
+          A dict of tensors, each with leading dimension ``batch_size``. Key
+          ``"gate"`` (bool ``[B]``) says which samples the layer applies to; it is
+          present when ``probability < 1``.
+        """
+        gate_seed, param_seed = tf.unstack(seeds_lib.split(seed, 2))
+        params = dict(self.sample_params(batch_size, param_seed))
+        if self.probability < 1.0:
+            params[GATE] = seeds_lib.uniform([batch_size], gate_seed) < self.probability
+        return params
+
+    def sample_params(self, batch_size, seed):
+        """Layer-specific draws; override. Default: no parameters."""
+        del batch_size, seed
+        return {}
+
+    # ------------------------------------------------------------ deterministic
+    def apply(self, data, params):
+        """Applies the layer to standardized ``data`` with drawn ``params``."""
+        out = self.transform(data, params)
+        if GATE in params and not self.handles_gate:
+            out = blend_rows(params[GATE], out, data)
+        return out
+
+    @property
+    def handles_gate(self):
+        """True when ``transform`` reads ``params["gate"]`` itself."""
+        return self.changes_size or self.changes_labels
+
+    def transform(self, data, params):
+        """Layer-specific deterministic transform; override."""
+        raise NotImplementedError
+
+    def inference(self, data):
+        """What the layer does when not training. Identity unless the size changes."""
+        return data
+
+    # --------------------------------------------------------------------- call
+    def next_seed(self):
+        """Advances the layer's seed state and returns a fresh ``[2]`` seed."""
+        return tf.convert_to_tensor(self._seed_state.assign_add(
+            tf.constant([0, 1], tf.int64)))
+
+    def call(self, inputs, training=None, seed=None):
+        training = False if training is None else training
+        if isinstance(training, bool) or not tf.is_tensor(training):
+            return self._train(inputs, seed) if bool(training) else self._infer(inputs)
+        return tf.cond(tf.cast(training, tf.bool),
+                       lambda: self._train(inputs, seed),
+                       lambda: self._infer(inputs))
+
+    def _infer(self, inputs):
+        if not self.changes_size:
+            return inputs
+        data, spec = self.standardize(inputs)
+        return self.restore(self.inference(data), spec)
+
+    def _train(self, inputs, seed):
+        data, spec = self.standardize(inputs)
+        seed = self.next_seed() if seed is None else seeds_lib.as_seed(seed)
+        params = self.sample(self.batch_size(data), seed)
+        return self.restore(self.apply(data, params), spec)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

@@ -1,0 +1,268 @@
+"""Composition layers: ``Sequence``, ``OneOf``, ``SomeOf``, ``RandomApply``.
+
+Every choice is drawn per sample. Outside XLA each child runs only on the rows
+that drew it (gather, apply, scatter back), so the cost of a ``OneOf`` is about
+the cost of one child. Inside ``jit_compile=True`` (where shapes must be static)
+each child runs on the whole batch and the drawn rows are kept.
+
+``Sequence`` fuses runs of consecutive geometric layers that share resampling
+settings into one projective matrix per sample, resampled once.
+"""
+
+import tensorflow as tf
+
+from tfaug.core import registry
+from tfaug.core import seeds as seeds_lib
+from tfaug.core import validation
+from tfaug.core.base import Augmentation
+from tfaug.core.batch import apply_on_rows, blend_rows, rows_where
+from tfaug.core.xla import in_xla_context
+
+
+def _as_layer(layer, name):
+    if isinstance(layer, dict):
+        layer = registry.deserialize(layer)
+    if not isinstance(layer, Augmentation):
+        raise ValueError(f"`{name}` must hold tfaug augmentation layers (or their "
+                         f"serialized dicts), got {layer!r}.")
+    return layer
+
+
+class _Composition(Augmentation):
+    """Shared plumbing: children, modality delegation, (de)serialization."""
+
+    def __init__(self, layers, probability=1.0, seed=None, **kwargs):
+        super().__init__(probability=probability, seed=seed, **kwargs)
+        if not isinstance(layers, (list, tuple)) or not layers:
+            raise ValueError(f"`layers` must be a non-empty list of layers, got {layers!r}.")
+        self.layers = [_as_layer(l, "layers") for l in layers]
+        modalities = {l.modality for l in self.layers}
+        if len(modalities) > 1:
+            raise ValueError(f"`layers` mixes modalities {sorted(map(str, modalities))}; "
+                             "a composition holds layers of one modality.")
+        self.modality = self.layers[0].modality
+        if self.probability < 1.0 and self.handles_gate:
+            raise ValueError(f"`probability` must be 1 for a {type(self).__name__} "
+                             "whose layers change the output size or the labels, got "
+                             f"{self.probability}; wrap the size-preserving part instead.")
+
+    @property
+    def changes_size(self):
+        return any(l.changes_size for l in self.layers)
+
+    @property
+    def changes_labels(self):
+        return any(l.changes_labels for l in self.layers)
+
+    @property
+    def xla_exempt(self):
+        return any(l.xla_exempt for l in self.layers)
+
+    def _check_same_size(self):
+        for l in self.layers:
+            if l.changes_size:
+                raise ValueError(f"{type(self).__name__} draws per sample, so its layers "
+                                 f"must keep the output size; {type(l).__name__} changes it.")
+
+    def get_config(self):
+        config = super().get_config()
+        if "layers" in config:
+            config["layers"] = [registry.serialize(l) for l in self.layers]
+        return config
+
+    def standardize(self, inputs):
+        return self.layers[0].standardize(inputs)
+
+    def restore(self, data, spec):
+        return self.layers[0].restore(data, spec)
+
+    def batch_size(self, data):
+        return self.layers[0].batch_size(data)
+
+    def _child_params(self, batch_size, seed):
+        child_seeds = tf.unstack(seeds_lib.split(seed, len(self.layers)))
+        return [l.sample(batch_size, s) for l, s in zip(self.layers, child_seeds)]
+
+    def _run_on_rows(self, layer, data, params, mask):
+        """Applies ``layer`` where ``mask`` (bool ``[B]``) is true."""
+        if in_xla_context():
+            return blend_rows(mask, layer.apply(data, params), data)
+        return apply_on_rows(layer, data, params, rows_where(mask))
+
+
+@registry.register
+class Sequence(_Composition):
+    """Applies layers in order; consecutive geometric layers are fused.
+
+    A run of geometric layers with the same interpolation, fill mode and fill
+    value is composed into one matrix per sample and resampled once: one
+    interpolation and one pass over memory instead of one per layer.
+
+    Args:
+      layers: List of augmentation layers (or serialized dicts).
+      probability: Per-sample chance that the whole sequence applies.
+      seed: Initial seed state.
+
+    Example:
+      >>> aug = tfaug.Sequence([tfaug.image.RandomFlip(),
+      ...                       tfaug.image.RandomRotation(0.1),
+      ...                       tfaug.image.RandomContrast(0.2)])
+      >>> out = aug(images, training=True)
+    """
+
+    def sample_params(self, batch_size, seed):
+        return {str(i): p for i, p in enumerate(self._child_params(batch_size, seed))}
+
+    def _groups(self):
+        groups, current = [], []
+        for i, layer in enumerate(self.layers):
+            key = layer.fusion_key() if getattr(layer, "fusible", False) else None
+            if key is not None and current and current[0][1] == key:
+                current.append((i, key))
+                continue
+            if current:
+                groups.append([i for i, _ in current])
+            current = [(i, key)] if key is not None else []
+            if key is None:
+                groups.append([i])
+        if current:
+            groups.append([i for i, _ in current])
+        return groups
+
+    def transform(self, data, params):
+        for group in self._groups():
+            if len(group) == 1:
+                i = group[0]
+                data = self.layers[i].apply(data, params[str(i)])
+            else:
+                pairs = [(self.layers[i], params[str(i)]) for i in group]
+                data = self.layers[group[0]].apply_fused(data, pairs)
+        return data
+
+    def inference(self, data):
+        for layer in self.layers:
+            data = layer.inference(data)
+        return data
+
+
+@registry.register
+class OneOf(_Composition):
+    """Applies exactly one of ``layers`` to each sample, drawn per sample.
+
+    Args:
+      layers: Candidate layers; each must keep the output size.
+      weights: Optional relative weights (non-negative, not all zero); uniform
+        by default.
+      probability: Per-sample chance that any layer applies.
+      seed: Initial seed state.
+
+    Example:
+      >>> aug = tfaug.OneOf([tfaug.image.GaussianBlur(3),
+      ...                    tfaug.image.GaussianNoise(0.05)])
+    """
+
+    def __init__(self, layers, weights=None, probability=1.0, seed=None, **kwargs):
+        super().__init__(layers, probability=probability, seed=seed, **kwargs)
+        self._check_same_size()
+        if weights is not None:
+            if (not isinstance(weights, (list, tuple)) or len(weights) != len(self.layers)):
+                raise ValueError(f"`weights` must be a list of {len(self.layers)} "
+                                 f"non-negative numbers, got {weights!r}.")
+            weights = [validation.check_number("weights", w, 0.0) for w in weights]
+            if sum(weights) <= 0:
+                raise ValueError(f"`weights` must not all be zero, got {weights!r}.")
+        self.weights_ = weights
+
+    def get_config(self):
+        config = super().get_config()
+        config["weights"] = self.weights_
+        return config
+
+    def sample_params(self, batch_size, seed):
+        choice_seed, child_seed = tf.unstack(seeds_lib.split(seed, 2))
+        n = len(self.layers)
+        choice = seeds_lib.categorical(batch_size, choice_seed, self.weights_ or [1.0] * n)
+        params = {str(i): p for i, p in enumerate(self._child_params(batch_size, child_seed))}
+        params["choice"] = choice
+        return params
+
+    def transform(self, data, params):
+        for i, layer in enumerate(self.layers):
+            data = self._run_on_rows(layer, data, params[str(i)],
+                                     tf.equal(params["choice"], i))
+        return data
+
+
+@registry.register
+class SomeOf(_Composition):
+    """Applies ``n`` distinct layers, drawn per sample, in list order.
+
+    Args:
+      layers: Candidate layers; each must keep the output size.
+      n: How many layers each sample gets, ``0 <= n <= len(layers)``.
+      probability: Per-sample chance that the selection applies.
+      seed: Initial seed state.
+
+    Example:
+      >>> aug = tfaug.SomeOf([tfaug.image.RandomBrightness(0.2),
+      ...                     tfaug.image.RandomContrast(0.2),
+      ...                     tfaug.image.RandomSaturation(0.2)], n=2)
+    """
+
+    def __init__(self, layers, n=1, probability=1.0, seed=None, **kwargs):
+        super().__init__(layers, probability=probability, seed=seed, **kwargs)
+        self._check_same_size()
+        self.n = validation.check_int("n", n, 0, len(self.layers))
+
+    def sample_params(self, batch_size, seed):
+        pick_seed, child_seed = tf.unstack(seeds_lib.split(seed, 2))
+        k = len(self.layers)
+        keys = seeds_lib.uniform([batch_size, k], pick_seed)
+        _, top = tf.math.top_k(keys, self.n)
+        chosen = tf.reduce_any(
+            tf.equal(top[:, :, None], tf.range(k, dtype=top.dtype)[None, None]), axis=1)
+        params = {str(i): p for i, p in enumerate(self._child_params(batch_size, child_seed))}
+        params["chosen"] = chosen
+        return params
+
+    def transform(self, data, params):
+        for i, layer in enumerate(self.layers):
+            data = self._run_on_rows(layer, data, params[str(i)], params["chosen"][:, i])
+        return data
+
+
+@registry.register
+class RandomApply(_Composition):
+    """Applies ``layer`` to each sample with probability ``rate``.
+
+    Unlike a layer's own ``probability`` (computed on every row, then blended),
+    the layer runs only on the rows that drew it.
+
+    Args:
+      layer: The layer to apply (must keep the output size).
+      rate: Per-sample chance in ``[0, 1]``.
+      seed: Initial seed state.
+
+    Example:
+      >>> aug = tfaug.RandomApply(tfaug.image.GaussianBlur(5), rate=0.3)
+    """
+
+    def __init__(self, layer, rate=0.5, seed=None, **kwargs):
+        kwargs.pop("probability", None)
+        super().__init__([layer], seed=seed, **kwargs)
+        self._check_same_size()
+        self.layer = self.layers[0]
+        self.rate = validation.check_probability("rate", rate)
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = registry.serialize(self.layer)
+        return config
+
+    def sample_params(self, batch_size, seed):
+        pick_seed, child_seed = tf.unstack(seeds_lib.split(seed, 2))
+        return {"picked": seeds_lib.uniform([batch_size], pick_seed) < self.rate,
+                "0": self.layer.sample(batch_size, child_seed)}
+
+    def transform(self, data, params):
+        return self._run_on_rows(self.layer, data, params["0"], params["picked"])

@@ -1,0 +1,162 @@
+"""Stateless seed helpers.
+
+Every random draw in tfaug is a ``tf.random.stateless_*`` call on a seed of
+shape ``[2]``. A layer splits its call seed into independent sub-seeds, one per
+decision, with :func:`split`.
+"""
+
+import random
+
+import tensorflow as tf
+
+
+def as_seed(seed):
+    """Converts ``seed`` (int, pair or tensor of shape ``[2]``) to an int64 tensor.
+
+    Raises:
+      ValueError: if the seed is not an integer scalar or pair.
+    """
+    if isinstance(seed, bool):
+        raise ValueError(f"`seed` must be an int or a shape-[2] integer tensor, got {seed!r}.")
+    if isinstance(seed, int):
+        return tf.constant([seed, 0], tf.int64)
+    seed = tf.convert_to_tensor(seed)
+    if not seed.dtype.is_integer:
+        raise ValueError(f"`seed` must have an integer dtype, got {seed.dtype.name}.")
+    if seed.shape.rank == 0:
+        seed = tf.stack([seed, tf.zeros_like(seed)])
+    if seed.shape.rank != 1 or (seed.shape[0] is not None and seed.shape[0] != 2):
+        raise ValueError(f"`seed` must have shape [2], got {seed.shape}.")
+    return tf.cast(seed, tf.int64)
+
+
+# One algorithm everywhere: XLA's default ("auto_select") differs from the CPU
+# kernels', so a jit-compiled call would draw different numbers.
+ALG = "philox"
+
+
+def split(seed, num=2):
+    """Splits a seed into ``num`` independent seeds (a ``[num, 2]`` int64 tensor)."""
+    return tf.random.stateless_uniform([num, 2], as_seed(seed), minval=None, maxval=None,
+                                       dtype=tf.int64, alg=ALG)
+
+
+def fold_in(seed, data):
+    """Derives a new seed from ``seed`` and an integer ``data`` (e.g. a batch index)."""
+    seed = as_seed(seed)
+    key = tf.random.stateless_uniform([2], seed, minval=None, maxval=None,
+                                      dtype=tf.int64, alg=ALG)
+    return key + tf.stack([tf.cast(data, tf.int64), tf.constant(0, tf.int64)])
+
+
+def _bits(shape, seed):
+    """Uniform int64 bits; identical in eager, graph and XLA (float conversion in
+    the stateless kernels is not, so floats are derived here)."""
+    return tf.random.stateless_uniform(shape, as_seed(seed), minval=None, maxval=None,
+                                       dtype=tf.int64, alg=ALG)
+
+
+def _unit(shape, seed):
+    """Uniform float32 in [0, 1) from 24 random bits."""
+    bits = tf.bitwise.bitwise_and(_bits(shape, seed), (1 << 24) - 1)
+    return tf.cast(bits, tf.float32) * (1.0 / (1 << 24))
+
+
+def uniform(shape, seed, minval=0.0, maxval=1.0, dtype=tf.float32):
+    """Uniform draws in ``[minval, maxval)``, the same in eager, graph, tf.data and XLA.
+
+    Integer dtypes draw from ``[minval, maxval)`` (both required).
+    """
+    dtype = tf.as_dtype(dtype)
+    if dtype.is_integer:
+        if minval is None or maxval is None:
+            raise ValueError("integer uniform draws need `minval` and `maxval`.")
+        lo = tf.cast(minval, tf.int64)
+        span = tf.maximum(tf.cast(maxval, tf.int64) - lo, 1)
+        bits = tf.bitwise.bitwise_and(_bits(shape, seed), (1 << 62) - 1)
+        return tf.cast(lo + tf.math.floormod(bits, span), dtype)
+    u = _unit(shape, seed)
+    minval = tf.cast(minval, tf.float32)
+    maxval = tf.cast(maxval, tf.float32)
+    return tf.cast(minval + (maxval - minval) * u, dtype)
+
+
+def normal(shape, seed, mean=0.0, stddev=1.0, dtype=tf.float32):
+    """Normal draws (Box-Muller over :func:`uniform`), the same under XLA."""
+    s1, s2 = tf.unstack(split(seed, 2))
+    u1 = 1.0 - _unit(shape, s1)  # (0, 1]
+    u2 = _unit(shape, s2)
+    z = tf.sqrt(-2.0 * tf.math.log(u1)) * tf.cos(2.0 * 3.141592653589793 * u2)
+    return tf.cast(mean + stddev * z, dtype)
+
+
+def bernoulli(shape, seed, rate):
+    """Bool tensor, true with probability ``rate`` (scalar or broadcastable)."""
+    return uniform(shape, seed) < rate
+
+
+def categorical(batch_size, seed, weights):
+    """Draws ``batch_size`` indices in ``[0, len(weights))`` with relative ``weights``.
+
+    Made of a uniform draw and a cumulative sum, so it compiles with XLA (the
+    stateless multinomial kernel does not on CPU).
+    """
+    w = tf.constant(weights, tf.float32)
+    cdf = tf.cumsum(w / tf.reduce_sum(w))
+    u = uniform([batch_size], seed)
+    idx = tf.reduce_sum(tf.cast(u[:, None] >= cdf[None, :-1], tf.int32), axis=1)
+    return idx
+
+
+def beta(shape, seed, alpha, beta_):
+    """Beta(alpha, beta) draws made with XLA-compatible ops.
+
+    Uses ``tf.random.stateless_gamma`` outside XLA; inside XLA (no gamma kernel on
+    CPU) the Marsaglia-Tsang sampler with a fixed number of proposals.
+    """
+    from tfaug.core.xla import in_xla_context
+    s1, s2 = tf.unstack(split(seed, 2))
+    x = gamma(shape, s1, alpha, xla=in_xla_context())
+    y = gamma(shape, s2, beta_, xla=in_xla_context())
+    return x / tf.maximum(x + y, 1e-12)
+
+
+def gamma(shape, seed, alpha, xla=False, proposals=16):
+    """Gamma(alpha, 1) draws; Marsaglia-Tsang with ``proposals`` tries when ``xla``.
+
+    Both paths give valid Gamma samples; they are not bitwise equal.
+    """
+    alpha = tf.convert_to_tensor(alpha, tf.float32)
+    if not xla:
+        return tf.random.stateless_gamma(shape, as_seed(seed), alpha=alpha, dtype=tf.float32)
+    # For alpha < 1 use the boost: Gamma(a) = Gamma(a + 1) * U^(1/a).
+    boost = alpha < 1.0
+    a = tf.where(boost, alpha + 1.0, alpha)
+    d = a - 1.0 / 3.0
+    c = 1.0 / tf.sqrt(9.0 * d)
+    s_norm, s_unif, s_boost = tf.unstack(split(seed, 3))
+    shape = tf.concat([tf.reshape(tf.convert_to_tensor(shape, tf.int32), [-1]), [proposals]], 0)
+    z = normal(shape, s_norm)
+    u = uniform(shape, s_unif)
+    v = (1.0 + c[..., None] * z) ** 3 if alpha.shape.rank else (1.0 + c * z) ** 3
+    dd = d[..., None] if alpha.shape.rank else d
+    ok = (v > 0) & (tf.math.log(tf.maximum(u, 1e-30)) <
+                    0.5 * z * z + dd - dd * v + dd * tf.math.log(tf.maximum(v, 1e-30)))
+    first = tf.argmax(tf.cast(ok, tf.int32), axis=-1)
+    sample = tf.gather(dd * v, first, batch_dims=len(ok.shape) - 1)
+    # Acceptance is >= 95% per proposal for a >= 1; with 16 proposals a miss has
+    # probability < 1e-20, but fall back to the mean to stay finite.
+    sample = tf.where(tf.reduce_any(ok, -1), sample, d)
+    ub = uniform(tf.shape(sample), s_boost)
+    return tf.where(boost, sample * tf.pow(tf.maximum(ub, 1e-30), 1.0 / alpha), sample)
+
+
+def initial_state(seed):
+    """The starting value of a layer's seed state for construction seed ``seed``.
+
+    ``None`` draws a fresh seed from the operating system (at construction only,
+    never on a transform path).
+    """
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**31 - 1)
+    return [int(seed), 0]

@@ -1,0 +1,5 @@
+"""Image augmentation layers (``tfaug.image``)."""
+
+from tfaug.image import ops
+from tfaug.image.base import GeometricAugmentation, ImageAugmentation
+from tfaug.image.geometric import RandomFlip

@@ -1,0 +1,298 @@
+"""Geometric image ops: projective matrices, resampling, boxes and masks.
+
+Conventions:
+
+* Images are float ``[B, H, W, C]``.
+* Matrices are ``[B, 3, 3]`` float32 and map **output** pixel coordinates to
+  **input** pixel coordinates (the inverse map a resampler needs), in
+  continuous coordinates: pixel ``(i, j)`` covers ``[j, j+1] x [i, i+1]``, so its
+  centre is ``(j + 0.5, i + 0.5)`` and a horizontal flip is ``x -> W - x``.
+  Composition of output->input maps is a right product: applying ``A`` then
+  ``B`` is ``M_A @ M_B``.
+* Boxes are ``[B, N, 4]`` ``(x_min, y_min, x_max, y_max)`` in those pixel
+  coordinates. A box that leaves the image (or collapses) is flagged with all
+  four coordinates set to ``-1``.
+
+Two resamplers give the same result: the ``ImageProjectiveTransformV3`` kernel
+(fast; used outside XLA) and a gather-based one made of ops XLA compiles (used
+inside ``jit_compile=True``, and for arbitrary coordinate maps such as elastic
+deformation).
+"""
+
+import math
+
+import tensorflow as tf
+
+from tfaug.core.xla import in_xla_context
+
+FILL_MODES = ("constant", "reflect", "nearest", "wrap")
+INTERPOLATIONS = ("bilinear", "nearest")
+INVALID_BOX = -1.0
+
+
+# ---------------------------------------------------------------- matrices
+def identity(batch_size):
+    """``[B, 3, 3]`` identity matrices."""
+    return tf.eye(3, batch_shape=[batch_size], dtype=tf.float32)
+
+
+def _matrix(rows):
+    """Builds ``[B, 3, 3]`` from a 3x3 nested list of ``[B]`` tensors/scalars."""
+    ref = next(v for row in rows for v in row if tf.is_tensor(v) and v.shape.rank == 1)
+    b = tf.shape(ref)[0]
+    flat = [tf.broadcast_to(tf.cast(v, tf.float32), [b]) for row in rows for v in row]
+    return tf.reshape(tf.stack(flat, axis=-1), [b, 3, 3])
+
+
+def translation(dx, dy):
+    """Output->input map of a shift of the content by ``(dx, dy)`` pixels."""
+    dx = tf.convert_to_tensor(dx, tf.float32)
+    dy = tf.convert_to_tensor(dy, tf.float32)
+    return _matrix([[1.0, 0.0, -dx], [0.0, 1.0, -dy], [0.0, 0.0, 1.0]])
+
+
+def _about_center(m, height, width):
+    """Conjugates ``m`` so it acts about the image centre."""
+    cx = tf.cast(width, tf.float32) / 2.0
+    cy = tf.cast(height, tf.float32) / 2.0
+    b = tf.shape(m)[0]
+    shift = tf.stack([[1.0, 0.0, cx], [0.0, 1.0, cy], [0.0, 0.0, 1.0]])
+    back = tf.stack([[1.0, 0.0, -cx], [0.0, 1.0, -cy], [0.0, 0.0, 1.0]])
+    return tf.matmul(tf.matmul(tf.broadcast_to(shift, [b, 3, 3]), m),
+                     tf.broadcast_to(back, [b, 3, 3]))
+
+
+def rotation(angle, height, width):
+    """Output->input map rotating content by ``angle`` radians (counter-clockwise
+    as displayed, i.e. with y pointing down) about the image centre."""
+    angle = tf.convert_to_tensor(angle, tf.float32)
+    c, s = tf.cos(angle), tf.sin(angle)
+    # Content rotated by +a counter-clockwise on screen: input = R(a) @ output in
+    # y-down coordinates.
+    m = _matrix([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
+    return _about_center(m, height, width)
+
+
+def scaling(sx, sy, height, width):
+    """Output->input map zooming content by ``(sx, sy)`` (>1 enlarges) about the centre."""
+    sx = tf.convert_to_tensor(sx, tf.float32)
+    sy = tf.convert_to_tensor(sy, tf.float32)
+    m = _matrix([[1.0 / sx, 0.0, 0.0], [0.0, 1.0 / sy, 0.0], [0.0, 0.0, 1.0]])
+    return _about_center(m, height, width)
+
+
+def shear(shx, shy, height, width):
+    """Output->input map shearing content by factors ``(shx, shy)`` about the centre.
+
+    Content point ``(x, y)`` moves to ``(x + shx * y, y + shy * x)``.
+    """
+    shx = tf.convert_to_tensor(shx, tf.float32)
+    shy = tf.convert_to_tensor(shy, tf.float32)
+    fwd = _matrix([[1.0, shx, 0.0], [shy, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    return _about_center(tf.linalg.inv(fwd), height, width)
+
+
+def flip(horizontal, vertical, height, width):
+    """Output->input map flipping where the bool ``[B]`` flags are true."""
+    sx = tf.where(horizontal, -1.0, 1.0)
+    sy = tf.where(vertical, -1.0, 1.0)
+    tx = tf.where(horizontal, tf.cast(width, tf.float32), 0.0)
+    ty = tf.where(vertical, tf.cast(height, tf.float32), 0.0)
+    return _matrix([[sx, 0.0, tx], [0.0, sy, ty], [0.0, 0.0, 1.0]])
+
+
+def crop_resize(y0, x0, crop_h, crop_w, out_h, out_w):
+    """Output->input map taking the window ``[x0, x0+crop_w] x [y0, y0+crop_h]`` of
+    the input (``[B]`` tensors, pixels) to an ``out_h x out_w`` output."""
+    sx = tf.cast(crop_w, tf.float32) / tf.cast(out_w, tf.float32)
+    sy = tf.cast(crop_h, tf.float32) / tf.cast(out_h, tf.float32)
+    return _matrix([[sx, 0.0, x0], [0.0, sy, y0], [0.0, 0.0, 1.0]])
+
+
+def _kernel_coords(matrices):
+    """Converts continuous-coordinate matrices to integer-centre (kernel) ones."""
+    b = tf.shape(matrices)[0]
+    to_cont = tf.constant([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.0, 0.0, 1.0]])
+    to_kern = tf.constant([[1.0, 0.0, -0.5], [0.0, 1.0, -0.5], [0.0, 0.0, 1.0]])
+    return tf.matmul(tf.matmul(tf.broadcast_to(to_kern, [b, 3, 3]), matrices),
+                     tf.broadcast_to(to_cont, [b, 3, 3]))
+
+
+# -------------------------------------------------------------- resampling
+def _map_index(idx, size, fill_mode):
+    """Maps integer pixel indices outside ``[0, size)`` according to ``fill_mode``.
+
+    Returns the mapped indices and a validity mask (false only for constant fill).
+    """
+    size_f = tf.cast(size, idx.dtype)
+    if fill_mode == "constant":
+        valid = (idx >= 0) & (idx <= size_f - 1)
+        return tf.clip_by_value(idx, 0, size_f - 1), valid
+    if fill_mode == "nearest":
+        out = tf.clip_by_value(idx, 0, size_f - 1)
+    elif fill_mode == "wrap":
+        out = tf.math.floormod(idx, size_f)
+    else:  # reflect (d c b a | a b c d | d c b a)
+        period = 2.0 * size_f
+        t = tf.math.floormod(idx, period)
+        out = tf.where(t >= size_f, period - 1.0 - t, t)
+        out = tf.clip_by_value(out, 0, size_f - 1)
+    return out, tf.ones_like(idx, tf.bool)
+
+
+def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
+              fill_value=0.0):
+    """Samples ``images`` at kernel coordinates (pixel centres at integers).
+
+    Args:
+      images: float ``[B, H, W, C]``.
+      x: float ``[B, h, w]`` column coordinates.
+      y: float ``[B, h, w]`` row coordinates.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
+      fill_value: Value outside the image in constant mode.
+
+    Returns:
+      float ``[B, h, w, C]``. Made of gathers: compiles with XLA.
+    """
+    shape = tf.shape(images)
+    b, h_in, w_in, c = shape[0], shape[1], shape[2], shape[3]
+    dtype = images.dtype
+    flat = tf.reshape(images, [-1, c])
+    base = tf.reshape(tf.range(b) * h_in * w_in, [-1, 1, 1])
+    fill = tf.cast(fill_value, dtype)
+
+    def read(yi, xi):
+        yi, vy = _map_index(yi, h_in, fill_mode)
+        xi, vx = _map_index(xi, w_in, fill_mode)
+        idx = base + tf.cast(yi, tf.int32) * w_in + tf.cast(xi, tf.int32)
+        vals = tf.gather(flat, idx)
+        if fill_mode == "constant":
+            vals = tf.where((vy & vx)[..., None], vals, fill)
+        return vals
+
+    if interpolation == "nearest":
+        return read(tf.round(y), tf.round(x))
+    x0, y0 = tf.floor(x), tf.floor(y)
+    wx = tf.cast(x - x0, dtype)[..., None]
+    wy = tf.cast(y - y0, dtype)[..., None]
+    top = read(y0, x0) * (1 - wx) + read(y0, x0 + 1) * wx
+    bottom = read(y0 + 1, x0) * (1 - wx) + read(y0 + 1, x0 + 1) * wx
+    return top * (1 - wy) + bottom * wy
+
+
+def _transform_gather(images, kmat, out_h, out_w, interpolation, fill_mode, fill_value):
+    ys, xs = tf.meshgrid(tf.range(out_h, dtype=tf.float32),
+                         tf.range(out_w, dtype=tf.float32), indexing="ij")
+    pts = tf.stack([tf.reshape(xs, [-1]), tf.reshape(ys, [-1]),
+                    tf.ones([out_h * out_w])], axis=0)  # [3, P]
+    src = tf.einsum("bij,jp->bip", kmat, pts)
+    z = src[:, 2]
+    z = tf.where(tf.abs(z) < 1e-8, tf.ones_like(z) * 1e-8, z)
+    x = tf.reshape(src[:, 0] / z, [-1, out_h, out_w])
+    y = tf.reshape(src[:, 1] / z, [-1, out_h, out_w])
+    return sample_at(images, x, y, interpolation, fill_mode, fill_value)
+
+
+def transform(images, matrices, output_size=None, interpolation="bilinear",
+              fill_mode="constant", fill_value=0.0, implementation="auto"):
+    """Resamples ``images`` through output->input ``matrices``.
+
+    Args:
+      images: ``[B, H, W, C]`` (float; uint8 works with the kernel).
+      matrices: ``[B, 3, 3]`` output->input maps (continuous coordinates).
+      output_size: ``(height, width)``; defaults to the input size.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
+      fill_value: Value outside the image in constant mode.
+      implementation: ``"kernel"`` (ImageProjectiveTransformV3), ``"gather"``
+        (XLA-compatible) or ``"auto"`` (gather inside XLA, kernel elsewhere).
+
+    Returns:
+      ``[B, out_h, out_w, C]`` of the input dtype.
+
+    Example:
+      >>> m = rotation(tf.fill([2], math.pi / 2), 8, 8)
+      >>> out = transform(tf.random.uniform([2, 8, 8, 3]), m)
+    """
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"`interpolation` must be one of {INTERPOLATIONS}, got {interpolation!r}.")
+    if fill_mode not in FILL_MODES:
+        raise ValueError(f"`fill_mode` must be one of {FILL_MODES}, got {fill_mode!r}.")
+    shape = tf.shape(images)
+    if output_size is None:
+        output_size = (shape[1], shape[2])
+    out_h, out_w = output_size
+    kmat = _kernel_coords(tf.cast(matrices, tf.float32))
+    if implementation == "auto":
+        implementation = "gather" if in_xla_context() else "kernel"
+    if implementation == "gather":
+        dtype = images.dtype
+        work = images if dtype.is_floating else tf.cast(images, tf.float32)
+        out = _transform_gather(work, kmat, out_h, out_w, interpolation, fill_mode,
+                                fill_value)
+        if not dtype.is_floating:
+            out = tf.cast(tf.clip_by_value(tf.round(out), dtype.min, dtype.max), dtype)
+        return out
+    kmat = kmat / kmat[:, 2:3, 2:3]
+    flat8 = tf.reshape(kmat, [-1, 9])[:, :8]
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=flat8,
+        output_shape=tf.cast(tf.stack([out_h, out_w]), tf.int32),
+        fill_value=tf.cast(fill_value, tf.float32),
+        interpolation=interpolation.upper(), fill_mode=fill_mode.upper())
+
+
+def transform_masks(masks, matrices, output_size=None, fill_mode="constant"):
+    """Resamples segmentation ``masks`` ``[B, H, W, 1]`` with nearest interpolation
+    (labels never blend); outside pixels get 0 in constant mode."""
+    dtype = masks.dtype
+    work = masks if dtype in (tf.float32, tf.uint8, tf.int32, tf.int64, tf.float16,
+                               tf.float64, tf.int8, tf.int16, tf.uint16) else tf.cast(masks, tf.float32)
+    if in_xla_context() and not work.dtype.is_floating:
+        work = tf.cast(work, tf.float32)
+    out = transform(work, matrices, output_size, "nearest", fill_mode, 0.0)
+    return tf.cast(out, dtype)
+
+
+def transform_boxes(boxes, matrices, output_size):
+    """Maps xyxy pixel ``boxes`` ``[B, N, 4]`` through the geometry of ``matrices``.
+
+    Each box's four corners go through the forward (input->output) map; the new
+    box is their bounding box, clipped to the output image. Boxes that were
+    already flagged (``-1``) or end up with zero width or height are flagged.
+    """
+    boxes = tf.convert_to_tensor(boxes, tf.float32)
+    fwd = tf.linalg.inv(tf.cast(matrices, tf.float32))
+    x0, y0, x1, y1 = tf.unstack(boxes, axis=-1)
+    xs = tf.stack([x0, x1, x1, x0], -1)
+    ys = tf.stack([y0, y0, y1, y1], -1)
+    pts = tf.stack([xs, ys, tf.ones_like(xs)], -1)  # [B, N, 4, 3]
+    out = tf.einsum("bij,bnkj->bnki", fwd, pts)
+    z = out[..., 2]
+    z = tf.where(tf.abs(z) < 1e-8, tf.ones_like(z) * 1e-8, z)
+    px, py = out[..., 0] / z, out[..., 1] / z
+    out_h = tf.cast(output_size[0], tf.float32)
+    out_w = tf.cast(output_size[1], tf.float32)
+    nx0 = tf.clip_by_value(tf.reduce_min(px, -1), 0.0, out_w)
+    nx1 = tf.clip_by_value(tf.reduce_max(px, -1), 0.0, out_w)
+    ny0 = tf.clip_by_value(tf.reduce_min(py, -1), 0.0, out_h)
+    ny1 = tf.clip_by_value(tf.reduce_max(py, -1), 0.0, out_h)
+    new = tf.stack([nx0, ny0, nx1, ny1], -1)
+    was_valid = tf.reduce_all(boxes >= 0.0, -1) & (x1 > x0) & (y1 > y0)
+    valid = was_valid & (nx1 - nx0 > 0.0) & (ny1 - ny0 > 0.0)
+    return tf.where(valid[..., None], new, INVALID_BOX)
+
+
+def flip_left_right(images):
+    """Reverses the width axis of ``[B, H, W, C]`` images."""
+    return tf.reverse(images, axis=[2])
+
+
+def flip_up_down(images):
+    """Reverses the height axis of ``[B, H, W, C]`` images."""
+    return tf.reverse(images, axis=[1])
+
+
+def degrees_to_radians(degrees):
+    return tf.convert_to_tensor(degrees, tf.float32) * (math.pi / 180.0)
