@@ -5,3 +5,7 @@ from tfaug.image.ops.affine import (crop_resize, flip, flip_left_right, flip_up_
                                     identity, rotation, sample_at, scaling, shear,
                                     transform, transform_boxes, transform_masks,
                                     translation)
+# [color]
+# [noise]
+# [erase]
+# [mix]
