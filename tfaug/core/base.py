@@ -44,6 +44,13 @@ def _json_native(value):
     return value
 
 
+def _handle(variable):
+    """Resource handle of a Keras (or TF) variable."""
+    if isinstance(variable, keras.Variable):
+        return variable.value.handle
+    return variable.handle
+
+
 class Augmentation(keras.layers.Layer):
     """Base class of every tfaug augmentation layer.
 
@@ -80,7 +87,7 @@ class Augmentation(keras.layers.Layer):
         self._allow_non_tensor_positional_args = True
         self.supports_jit = True
         self._seed_state = self.add_weight(
-            name="seed_state", shape=(2,), dtype="int64", trainable=False,
+            name="seed_state", shape=(3,), dtype="int64", trainable=False,
             initializer=keras.initializers.Constant(seeds_lib.initial_state(seed)))
 
     # ------------------------------------------------------------------ config
@@ -165,9 +172,14 @@ class Augmentation(keras.layers.Layer):
 
     # --------------------------------------------------------------------- call
     def next_seed(self):
-        """Advances the layer's seed state and returns a fresh ``[2]`` seed."""
-        return tf.convert_to_tensor(self._seed_state.assign_add(
-            tf.constant([0, 1], tf.int64)))
+        """Advances the layer's seed state and returns a fresh ``[2]`` seed.
+
+        The read and the advance are one atomic op (``RngReadAndSkip``), so calls
+        from a parallel ``tf.data`` map never share a seed.
+        """
+        state = tf.raw_ops.RngReadAndSkip(
+            resource=_handle(self._seed_state), alg=1, delta=tf.constant(1, tf.uint64))
+        return tf.stack([state[2], state[0]])
 
     def call(self, inputs, training=None, seed=None):
         training = False if training is None else training

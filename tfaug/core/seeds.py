@@ -159,4 +159,5 @@ def initial_state(seed):
     """
     if seed is None:
         seed = random.SystemRandom().randrange(2**31 - 1)
-    return [int(seed), 0]
+    # Philox state as RngReadAndSkip expects it: [counter_lo, counter_hi, key].
+    return [0, 0, int(seed)]
