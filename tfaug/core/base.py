@@ -200,6 +200,3 @@ class Augmentation(keras.layers.Layer):
         seed = self.next_seed() if seed is None else seeds_lib.as_seed(seed)
         params = self.sample(self.batch_size(data), seed)
         return self.restore(self.apply(data, params), spec)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape

@@ -41,6 +41,11 @@ class _Composition(Augmentation):
             raise ValueError(f"`layers` mixes modalities {sorted(map(str, modalities))}; "
                              "a composition holds layers of one modality.")
         self.modality = self.layers[0].modality
+        ranges = {tuple(getattr(l, "value_range", None) or ()) for l in self.layers}
+        if len(ranges) > 1:
+            raise ValueError(f"`layers` disagree on `value_range` ({sorted(ranges)}); the "
+                             "composition reads its inputs once, so give every layer the "
+                             "same value_range.")
         if self.probability < 1.0 and self.handles_gate:
             raise ValueError(f"`probability` must be 1 for a {type(self).__name__} "
                              "whose layers change the output size or the labels, got "
