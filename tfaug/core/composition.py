@@ -52,6 +52,12 @@ class _Composition(Augmentation):
                              f"{self.probability}; wrap the size-preserving part instead.")
 
     @property
+    def value_range(self):
+        """The children's common ``value_range`` (None for modalities without one),
+        so a composition nests inside another next to leaf layers."""
+        return getattr(self.layers[0], "value_range", None)
+
+    @property
     def changes_size(self):
         return any(l.changes_size for l in self.layers)
 
@@ -95,6 +101,18 @@ class _Composition(Augmentation):
         return apply_on_rows(layer, data, params, rows_where(mask))
 
 
+def _merge_keys(a, b):
+    """Elementwise merge of two fusion keys (``None`` = any); None if they clash."""
+    if a is None or b is None or len(a) != len(b):
+        return None
+    merged = []
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            return None
+        merged.append(x if x is not None else y)
+    return tuple(merged)
+
+
 @registry.register
 class Sequence(_Composition):
     """Applies layers in order; consecutive geometric layers are fused.
@@ -119,29 +137,43 @@ class Sequence(_Composition):
         return {str(i): p for i, p in enumerate(self._child_params(batch_size, seed))}
 
     def _groups(self):
-        groups, current = [], []
+        """Splits the layers into runs to fuse: a list of index lists.
+
+        Keys are tuples; ``None`` in a key is a wildcard (a flip resamples
+        exactly under any interpolation or fill), so such a layer joins any run.
+        """
+        groups, run, run_key = [], [], None
         for i, layer in enumerate(self.layers):
             key = layer.fusion_key() if getattr(layer, "fusible", False) else None
-            if key is not None and current and current[0][1] == key:
-                current.append((i, key))
+            merged = _merge_keys(run_key, key) if (run and key is not None) else None
+            if merged is not None:
+                run.append(i)
+                run_key = merged
                 continue
-            if current:
-                groups.append([i for i, _ in current])
-            current = [(i, key)] if key is not None else []
+            if run:
+                groups.append(run)
+            run, run_key = ([i], key) if key is not None else ([], None)
             if key is None:
                 groups.append([i])
-        if current:
-            groups.append([i for i, _ in current])
+        if run:
+            groups.append(run)
         return groups
+
+    def _leader(self, group):
+        """The member of a fused run whose resampling settings the run uses."""
+        for i in group:
+            if None not in self.layers[i].fusion_key():
+                return i
+        return group[0]
 
     def transform(self, data, params):
         for group in self._groups():
+            leader = self._leader(group)
             if len(group) == 1:
-                i = group[0]
-                data = self.layers[i].apply(data, params[str(i)])
+                data = self.layers[leader].apply(data, params[str(leader)])
             else:
                 pairs = [(self.layers[i], params[str(i)]) for i in group]
-                data = self.layers[group[0]].apply_fused(data, pairs)
+                data = self.layers[leader].apply_fused(data, pairs)
         return data
 
     def inference(self, data):

@@ -41,7 +41,7 @@ class ImageAugmentation(Augmentation):
     def to_unit(self, value):
         """Converts a pixel value in ``value_range`` units to the internal ``[0, 1]``."""
         lo, hi = self.value_range
-        return (value - lo) / (hi - lo)
+        return (value - lo) * (1.0 / (hi - lo))
 
     # ----------------------------------------------------------- inputs
     def standardize(self, inputs):
@@ -80,7 +80,9 @@ class ImageAugmentation(Augmentation):
         if images.dtype == tf.uint8:
             x = tf.cast(images, tf.float32) / 255.0
         else:
-            x = (tf.cast(images, tf.float32) - lo) / (hi - lo)
+            # An explicit reciprocal: graph mode rewrites a division by a constant
+            # into this multiply, so eager and graph results stay bitwise equal.
+            x = (tf.cast(images, tf.float32) - lo) * (1.0 / (hi - lo))
         if images.shape[0] is None:
             with tf.control_dependencies([tf.debugging.assert_positive(
                     tf.shape(images)[0],

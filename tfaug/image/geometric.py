@@ -1,9 +1,12 @@
 """Geometric image layers.
 
 Every layer here draws its parameters per sample and moves images, masks
-(nearest) and boxes (xyxy pixels) with the same per-sample matrix; inside a
-``tfaug.Sequence`` consecutive geometric layers are fused and resampled once.
+(nearest) and boxes (xyxy pixels) with the same per-sample matrix (the elastic
+layer with the same displacement field); inside a ``tfaug.Sequence``
+consecutive matrix layers are fused and resampled once.
 """
+
+import math
 
 import tensorflow as tf
 
@@ -56,6 +59,11 @@ class RandomFlip(GeometricAugmentation):
                     if self.mode != "horizontal" else no)
         return {"horizontal": horizontal, "vertical": vertical}
 
+    def fusion_key(self):
+        # A flip maps pixel centres onto pixel centres: exact under any
+        # interpolation and never samples outside, so it fuses with any run.
+        return (None, None, None, tuple(self.value_range))
+
     def _flags(self, params):
         h, v = params["horizontal"], params["vertical"]
         if GATE in params:
@@ -82,4 +90,414 @@ class RandomFlip(GeometricAugmentation):
             height, width = _spatial(data["images"])
             out["boxes"] = affine.transform_boxes(
                 data["boxes"], affine.flip(h, v, height, width), (height, width))
+        return out
+
+
+_DEG = math.pi / 180.0
+
+
+def _keras_factor(name, value, low, high):
+    """Keras-style factor: a number ``f >= 0`` means ``(-f, f)``; a pair is used
+    as given. Every value must lie in ``[low, high]``."""
+    return validation.check_range(name, value, low, high, symmetric=True)
+
+
+def _uniform(seed, batch_size, bounds):
+    return seeds_lib.uniform([batch_size], seed, bounds[0], bounds[1])
+
+
+def _hw(height, width):
+    return tf.cast(height, tf.float32), tf.cast(width, tf.float32)
+
+
+@registry.register
+class RandomAffine(GeometricAugmentation):
+    """Random rotation, translation, scale and shear, composed into one matrix per sample.
+
+    The content is scaled, sheared (x then y), rotated (all about the image
+    centre), then translated; one resampling.
+
+    Args:
+      degrees: Rotation range in degrees (counter-clockwise positive): a number
+        ``d >= 0`` means ``(-d, d)``, or a pair ``(lo, hi)``, within ``[-360, 360]``.
+      translate: ``(fx, fy)`` maximum absolute shift as fractions of the width
+        and height, each in ``[0, 1]``; shifts are drawn from ``[-fx W, fx W]``
+        and ``[-fy H, fy H]``.
+      scale: ``(lo, hi)`` content scale range, ``0 < lo <= hi`` (a number means
+        exactly that scale). The same scale applies to both axes.
+      shear: Shear angle range in degrees, a number ``s >= 0`` meaning
+        ``(-s, s)`` or a pair; values in ``(-90, 90)``. The x and y shears are
+        drawn independently from it: content ``(x, y)`` (about the centre) moves
+        to ``(x + tan(a_x) y, y)``, then ``(x, y + tan(a_y) x)``.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> aug = tfaug.image.RandomAffine(degrees=15, translate=(0.1, 0.1),
+      ...                                scale=(0.9, 1.1), shear=5, seed=0)
+      >>> out = aug(images, training=True)
+    """
+
+    def __init__(self, degrees=0.0, translate=(0.0, 0.0), scale=(1.0, 1.0), shear=0.0,
+                 interpolation="bilinear", fill_mode="constant", fill_value=0.0,
+                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.degrees = validation.check_range("degrees", degrees, -360.0, 360.0,
+                                              symmetric=True)
+        if not (isinstance(translate, (list, tuple)) and len(translate) == 2):
+            raise ValueError("`translate` must be a pair (fx, fy) of fractions in [0, 1], "
+                             f"got {translate!r}.")
+        self.translate = [validation.check_number("translate", t, 0.0, 1.0)
+                          for t in translate]
+        self.scale = validation.check_range("scale", scale, 0.0, None)
+        if self.scale[0] <= 0.0:
+            raise ValueError(f"`scale` must be positive, got {scale!r}.")
+        self.shear = validation.check_range("shear", shear, -90.0, 90.0, symmetric=True)
+        if max(abs(v) for v in self.shear) >= 90.0:
+            raise ValueError(f"`shear` must lie in (-90, 90) degrees, got {shear!r}.")
+
+    def sample_params(self, batch_size, seed):
+        s = tf.unstack(seeds_lib.split(seed, 6))
+        fx, fy = self.translate
+        return {"angle": _uniform(s[0], batch_size, self.degrees),
+                "translate_x": _uniform(s[1], batch_size, (-fx, fx)),
+                "translate_y": _uniform(s[2], batch_size, (-fy, fy)),
+                "scale": _uniform(s[3], batch_size, self.scale),
+                "shear_x": _uniform(s[4], batch_size, self.shear),
+                "shear_y": _uniform(s[5], batch_size, self.shear)}
+
+    def matrix(self, params, height, width):
+        h, w = _hw(height, width)
+        p = params
+        return affine.affine_matrix(
+            p["angle"] * _DEG, p["translate_x"] * w, p["translate_y"] * h, p["scale"],
+            p["scale"], tf.tan(p["shear_x"] * _DEG), tf.tan(p["shear_y"] * _DEG),
+            height, width)
+
+
+@registry.register
+class RandomRotation(GeometricAugmentation):
+    """Rotates each image by a random angle (``keras.layers.RandomRotation`` arguments).
+
+    Args:
+      factor: Fraction of a full turn (``2 pi``): a number ``f >= 0`` means
+        ``(-f, f)``, or a pair ``(lo, hi)``; values in ``[-1, 1]``. Positive
+        angles rotate counter-clockwise.
+      fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
+        or ``"wrap"``.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      seed: Initial seed state.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> out = tfaug.image.RandomRotation(0.1, seed=0)(images, training=True)
+    """
+
+    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, probability=1.0, value_range=(0, 255), **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.factor = _keras_factor("factor", factor, -1.0, 1.0)
+
+    def sample_params(self, batch_size, seed):
+        return {"angle": _uniform(seed, batch_size, self.factor) * (2.0 * math.pi)}
+
+    def matrix(self, params, height, width):
+        return affine.rotation(params["angle"], height, width)
+
+
+@registry.register
+class RandomZoom(GeometricAugmentation):
+    """Zooms each image in or out (``keras.layers.RandomZoom`` arguments).
+
+    Args:
+      height_factor: Vertical zoom as a fraction: a number ``f >= 0`` means
+        ``(-f, f)``, or a pair ``(lo, hi)``; values in ``(-1, 1]``. Positive
+        values zoom out (the content shrinks by ``1 / (1 + z)``), negative zoom in.
+      width_factor: Horizontal zoom, same form; ``None`` reuses the vertical
+        draw, keeping the aspect ratio.
+      fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
+        or ``"wrap"``.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      seed: Initial seed state.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> out = tfaug.image.RandomZoom(0.2, seed=0)(images, training=True)
+    """
+
+    def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, probability=1.0,
+                 value_range=(0, 255), **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.height_factor = self._zoom("height_factor", height_factor)
+        self.width_factor = (None if width_factor is None
+                             else self._zoom("width_factor", width_factor))
+
+    @staticmethod
+    def _zoom(name, value):
+        pair = _keras_factor(name, value, -1.0, 1.0)
+        if pair[0] <= -1.0:
+            raise ValueError(f"`{name}` values must lie in (-1, 1] (a single number f "
+                             f"means (-f, f), so f < 1), got {value!r}.")
+        return pair
+
+    def sample_params(self, batch_size, seed):
+        h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
+        zoom_y = _uniform(h_seed, batch_size, self.height_factor)
+        zoom_x = (zoom_y if self.width_factor is None
+                  else _uniform(w_seed, batch_size, self.width_factor))
+        return {"zoom_y": zoom_y, "zoom_x": zoom_x}
+
+    def matrix(self, params, height, width):
+        return affine.scaling(1.0 / (1.0 + params["zoom_x"]), 1.0 / (1.0 + params["zoom_y"]),
+                              height, width)
+
+
+@registry.register
+class RandomTranslation(GeometricAugmentation):
+    """Shifts each image (``keras.layers.RandomTranslation`` arguments).
+
+    Args:
+      height_factor: Vertical shift as a fraction of the height: a number
+        ``f >= 0`` means ``(-f, f)``, or a pair ``(lo, hi)``; values in
+        ``[-1, 1]``. Positive values move the content down.
+      width_factor: Horizontal shift as a fraction of the width, same form;
+        positive values move the content right.
+      fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
+        or ``"wrap"``.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      seed: Initial seed state.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> out = tfaug.image.RandomTranslation(0.1, 0.1, seed=0)(images, training=True)
+    """
+
+    def __init__(self, height_factor, width_factor, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, probability=1.0,
+                 value_range=(0, 255), **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.height_factor = _keras_factor("height_factor", height_factor, -1.0, 1.0)
+        self.width_factor = _keras_factor("width_factor", width_factor, -1.0, 1.0)
+
+    def sample_params(self, batch_size, seed):
+        h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
+        return {"dy": _uniform(h_seed, batch_size, self.height_factor),
+                "dx": _uniform(w_seed, batch_size, self.width_factor)}
+
+    def matrix(self, params, height, width):
+        h, w = _hw(height, width)
+        return affine.translation(params["dx"] * w, params["dy"] * h)
+
+
+@registry.register
+class RandomShear(GeometricAugmentation):
+    """Shears each image along x and/or y (``keras.layers.RandomShear`` arguments).
+
+    A factor is the shear coefficient: content at distance ``y`` from the
+    centre moves by ``k y`` along x (0.3 shears up to 30% of the way across a
+    square image). The magnitude is drawn from the range and the sign at random,
+    per sample and per axis; shears act about the image centre.
+
+    Args:
+      x_factor: A number ``f`` in ``[0, 1]`` (magnitudes ``[0, f]``, i.e. ``k``
+        uniform in ``(-f, f)``) or a pair ``(lo, hi)`` of magnitudes in ``[0, 1]``.
+      y_factor: Same for the y shear.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
+        or ``"wrap"``.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      seed: Initial seed state.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> out = tfaug.image.RandomShear(x_factor=0.2, seed=0)(images, training=True)
+    """
+
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
+                 fill_mode="reflect", fill_value=0.0, seed=None, probability=1.0,
+                 value_range=(0, 255), **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.x_factor = self._magnitude("x_factor", x_factor)
+        self.y_factor = self._magnitude("y_factor", y_factor)
+
+    @staticmethod
+    def _magnitude(name, value):
+        if not isinstance(value, (list, tuple)):
+            value = (0.0, validation.check_number(name, value, 0.0, 1.0))
+        return validation.check_range(name, value, 0.0, 1.0)
+
+    def sample_params(self, batch_size, seed):
+        s = tf.unstack(seeds_lib.split(seed, 4))
+
+        def signed(mag_seed, sign_seed, bounds):
+            sign = tf.where(seeds_lib.bernoulli([batch_size], sign_seed, 0.5), -1.0, 1.0)
+            return sign * _uniform(mag_seed, batch_size, bounds)
+
+        return {"shear_x": signed(s[0], s[1], self.x_factor),
+                "shear_y": signed(s[2], s[3], self.y_factor)}
+
+    def matrix(self, params, height, width):
+        zero = tf.zeros_like(params["shear_x"])
+        return affine.affine_matrix(zero, zero, zero, zero + 1.0, zero + 1.0,
+                                    params["shear_x"], params["shear_y"], height, width)
+
+
+@registry.register
+class RandomPerspective(GeometricAugmentation):
+    """Random projective (perspective) distortion, per sample.
+
+    Each image corner moves inward by up to ``distortion_scale`` times half the
+    width (along x) and half the height (along y), independently per corner
+    and axis; the homography taking the corners to those points is solved per
+    sample (a batched 8x8 linear solve).
+
+    Args:
+      distortion_scale: Strength in ``[0, 1]``; 0 is the identity.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> out = tfaug.image.RandomPerspective(0.3, seed=0)(images, training=True)
+    """
+
+    _INWARD = ((1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0))  # TL, TR, BR, BL
+
+    def __init__(self, distortion_scale=0.5, interpolation="bilinear", fill_mode="constant",
+                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.distortion_scale = validation.check_number("distortion_scale",
+                                                        distortion_scale, 0.0, 1.0)
+
+    def sample_params(self, batch_size, seed):
+        return {"offsets": seeds_lib.uniform([batch_size, 4, 2], seed)}
+
+    def corners(self, params, height, width):
+        """``[B, 4, 2]`` output positions of the TL, TR, BR, BL input corners."""
+        h, w = _hw(height, width)
+        offsets = params["offsets"]
+        reach = tf.stack([w, h]) * (0.5 * self.distortion_scale)
+        base = affine.image_corners(tf.shape(offsets)[0], height, width)
+        return base + tf.constant(self._INWARD) * offsets * reach
+
+    def matrix(self, params, height, width):
+        return affine.perspective(self.corners(params, height, width), height, width)
+
+
+@registry.register
+class RandomElastic(GeometricAugmentation):
+    """Smooth random elastic deformation, per sample.
+
+    Displacements ``(dx, dy)`` are drawn uniformly in ``[-alpha, alpha]`` pixels
+    at a ``grid x grid`` lattice of control points and blended smoothly to
+    every pixel (normalized Gaussian weights one control spacing wide), so a
+    coarser grid gives a smoother field. Output pixel ``p`` reads the input at
+    ``p + d(p)``. Images and masks (nearest) are resampled with gathers
+    (compiles with XLA). Boxes are approximate: points along each box edge are
+    moved forward (fixed-point inverse of the field) and the new box is their
+    bounding box. Not a matrix, so it is never fused.
+
+    Args:
+      alpha: Largest control-point displacement in pixels, ``>= 0``; 0 is the
+        identity.
+      grid: Control points per side, an int in ``[2, 32]``.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_mode: ``"reflect"``, ``"constant"``, ``"nearest"`` or ``"wrap"``.
+      fill_value: Fill for constant mode, in ``value_range`` units.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``).
+
+    Example:
+      >>> out = tfaug.image.RandomElastic(alpha=4.0, grid=4, seed=0)(images, training=True)
+    """
+
+    fusible = False
+
+    def __init__(self, alpha=4.0, grid=4, interpolation="bilinear", fill_mode="reflect",
+                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, probability=probability,
+                         value_range=value_range, seed=seed, **kwargs)
+        self.alpha = validation.check_number("alpha", alpha, 0.0)
+        self.grid = validation.check_int("grid", grid, 2, 32)
+
+    def sample_params(self, batch_size, seed):
+        shape = [batch_size, self.grid, self.grid, 2]
+        return {"displacement": seeds_lib.uniform(shape, seed, -1.0, 1.0)}
+
+    def matrix(self, params, height, width):
+        raise NotImplementedError("RandomElastic moves pixels by a field, not a matrix.")
+
+    def transform(self, data, params):
+        d = params["displacement"] * self.alpha
+        if GATE in params:
+            d = d * tf.cast(params[GATE], tf.float32)[:, None, None, None]
+        out = dict(data)
+        out["images"] = affine.elastic_transform(
+            data["images"], d, self.interpolation, self.fill_mode,
+            self.to_unit(self.fill_value))
+        if "masks" in data:
+            masks = data["masks"]
+            moved = affine.elastic_transform(tf.cast(masks, tf.float32), d, "nearest",
+                                             self.fill_mode, 0.0)
+            out["masks"] = tf.cast(moved, masks.dtype)
+        if "boxes" in data:
+            height, width = _spatial(data["images"])
+            out["boxes"] = affine.elastic_boxes(data["boxes"], d, height, width)
         return out

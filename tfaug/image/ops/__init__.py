@@ -5,7 +5,16 @@ from tfaug.image.ops.affine import (crop_resize, flip, flip_left_right, flip_up_
                                     identity, rotation, sample_at, scaling, shear,
                                     transform, transform_boxes, transform_masks,
                                     translation)
-# [color]
-# [noise]
-# [erase]
-# [mix]
+from tfaug.image.ops.color import (adjust_brightness, adjust_contrast, adjust_hue,
+                                   adjust_saturation, autocontrast, color_jitter, equalize,
+                                   invert, posterize, random_brightness, random_contrast,
+                                   random_hue, random_saturation, random_sharpness,
+                                   scale_brightness, sharpness, solarize, to_grayscale)
+from tfaug.image.ops.noise import (draw_keys, gaussian_blur, gaussian_kernel1d,
+                                   gaussian_noise, jpeg_quality, keyed_normal, keyed_uniform,
+                                   random_gaussian_blur, random_gaussian_noise,
+                                   random_jpeg_quality)
+from tfaug.image.ops.erase import (box_mask, erase_holes, fill_where, grid_mask,
+                                   random_erase, random_grid_mask)
+from tfaug.image.ops.mix import (cutmix, cutmix_boxes, mix_labels, mixup, partners,
+                                 random_cutmix, random_mixup, sample_beta)

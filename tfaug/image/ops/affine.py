@@ -66,11 +66,18 @@ def rotation(angle, height, width):
     """Output->input map rotating content by ``angle`` radians (counter-clockwise
     as displayed, i.e. with y pointing down) about the image centre."""
     angle = tf.convert_to_tensor(angle, tf.float32)
-    c, s = tf.cos(angle), tf.sin(angle)
-    # Content rotated by +a counter-clockwise on screen: input = R(a) @ output in
-    # y-down coordinates.
-    m = _matrix([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
+    c, s = _snap(tf.cos(angle)), _snap(tf.sin(angle))
+    # Content rotated by +a counter-clockwise on screen (y down): the forward map
+    # is [[c, s], [-s, c]], so input = [[c, -s], [s, c]] @ output.
+    m = _matrix([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     return _about_center(m, height, width)
+
+
+def _snap(v, tol=1e-6):
+    """Rounds values within ``tol`` of an integer (cos/sin of multiples of 90
+    degrees), so quarter turns move pixels exactly."""
+    r = tf.round(v)
+    return tf.where(tf.abs(v - r) < tol, r, v)
 
 
 def scaling(sx, sy, height, width):
@@ -107,6 +114,108 @@ def crop_resize(y0, x0, crop_h, crop_w, out_h, out_w):
     sx = tf.cast(crop_w, tf.float32) / tf.cast(out_w, tf.float32)
     sy = tf.cast(crop_h, tf.float32) / tf.cast(out_h, tf.float32)
     return _matrix([[sx, 0.0, x0], [0.0, sy, y0], [0.0, 0.0, 1.0]])
+
+
+def affine_matrix(angle, translate_x, translate_y, scale_x, scale_y, shear_x, shear_y,
+                  height, width):
+    """Output->input map of one affine transform per sample, about the centre.
+
+    The content is scaled, then sheared along x, then along y, then rotated
+    (all about the image centre), then shifted. Each shear is an elementary
+    shear (determinant 1), so the map is invertible for any shear values.
+
+    Args:
+      angle: ``[B]`` radians, counter-clockwise as displayed.
+      translate_x: ``[B]`` content shift in pixels (positive: right).
+      translate_y: ``[B]`` content shift in pixels (positive: down).
+      scale_x: ``[B]`` content scale along x (> 1 enlarges); must be positive.
+      scale_y: ``[B]`` content scale along y.
+      shear_x: ``[B]`` x-shear factor: content ``(x, y)`` moves to ``(x + k y, y)``.
+      shear_y: ``[B]`` y-shear factor: content ``(x, y)`` moves to ``(x, y + k x)``.
+      height: Image height (int or scalar tensor).
+      width: Image width.
+
+    Returns:
+      ``[B, 3, 3]`` float32.
+
+    Example:
+      >>> b = 2
+      >>> m = affine_matrix(tf.zeros([b]), tf.zeros([b]), tf.zeros([b]), tf.ones([b]),
+      ...                   tf.ones([b]), tf.fill([b], 0.2), tf.zeros([b]), 32, 32)
+    """
+    angle = tf.convert_to_tensor(angle, tf.float32)
+    shx = tf.convert_to_tensor(shear_x, tf.float32)
+    shy = tf.convert_to_tensor(shear_y, tf.float32)
+    sx = tf.convert_to_tensor(scale_x, tf.float32)
+    sy = tf.convert_to_tensor(scale_y, tf.float32)
+    c, s = _snap(tf.cos(angle)), _snap(tf.sin(angle))
+    inv_scale = _matrix([[1.0 / sx, 0.0, 0.0], [0.0, 1.0 / sy, 0.0], [0.0, 0.0, 1.0]])
+    inv_shx = _matrix([[1.0, -shx, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    inv_shy = _matrix([[1.0, 0.0, 0.0], [-shy, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    inv_rot = _matrix([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    linear = tf.matmul(tf.matmul(inv_scale, inv_shx), tf.matmul(inv_shy, inv_rot))
+    return tf.matmul(_about_center(linear, height, width),
+                     translation(translate_x, translate_y))
+
+
+def homography(src, dst):
+    """Projective maps taking four points ``src`` to ``dst``, one per sample.
+
+    Solves the 8x8 linear system of the four correspondences per sample with a
+    batched ``tf.linalg.solve`` (compiles with XLA). Coordinates are normalized
+    first for conditioning.
+
+    Args:
+      src: ``[B, 4, 2]`` points ``(x, y)``; no three collinear.
+      dst: ``[B, 4, 2]`` their images.
+
+    Returns:
+      ``[B, 3, 3]`` float32 ``H`` with ``H @ (x, y, 1) ~ (u, v, 1)``.
+    """
+    src = tf.convert_to_tensor(src, tf.float32)
+    dst = tf.convert_to_tensor(dst, tf.float32)
+    scale = tf.maximum(tf.reduce_max(tf.abs(tf.concat([src, dst], 1)), axis=[1, 2]), 1.0)
+    src_n = src / scale[:, None, None]
+    dst_n = dst / scale[:, None, None]
+    x, y = src_n[..., 0], src_n[..., 1]
+    u, v = dst_n[..., 0], dst_n[..., 1]
+    zero, one = tf.zeros_like(x), tf.ones_like(x)
+    rows_u = tf.stack([x, y, one, zero, zero, zero, -u * x, -u * y], -1)  # [B, 4, 8]
+    rows_v = tf.stack([zero, zero, zero, x, y, one, -v * x, -v * y], -1)
+    a = tf.concat([rows_u, rows_v], 1)  # [B, 8, 8]
+    rhs = tf.concat([u, v], 1)[..., None]  # [B, 8, 1]
+    h = tf.linalg.solve(a, rhs)[..., 0]
+    h_n = tf.reshape(tf.concat([h, tf.ones_like(h[:, :1])], 1), [-1, 3, 3])
+    # Undo the normalization: H = N^-1 H_n N with N = diag(1/s, 1/s, 1).
+    one = tf.ones_like(scale)
+    to_n = tf.linalg.diag(tf.stack([1.0 / scale, 1.0 / scale, one], -1))
+    from_n = tf.linalg.diag(tf.stack([scale, scale, one], -1))
+    return tf.matmul(tf.matmul(from_n, h_n), to_n)
+
+
+def image_corners(batch_size, height, width):
+    """``[B, 4, 2]`` corners ``(0, 0), (W, 0), (W, H), (0, H)`` (TL, TR, BR, BL)."""
+    w = tf.cast(width, tf.float32)
+    h = tf.cast(height, tf.float32)
+    corners = tf.stack([tf.stack([0.0, 0.0]), tf.stack([w, 0.0]), tf.stack([w, h]),
+                        tf.stack([0.0, h])])
+    return tf.broadcast_to(corners[None], [batch_size, 4, 2])
+
+
+def perspective(corners, height, width):
+    """Output->input map that moves the image corners to ``corners``.
+
+    Args:
+      corners: ``[B, 4, 2]`` output positions of the input's top-left,
+        top-right, bottom-right and bottom-left corners (continuous pixels).
+      height: Image height.
+      width: Image width.
+
+    Returns:
+      ``[B, 3, 3]`` float32 homography (output -> input).
+    """
+    corners = tf.convert_to_tensor(corners, tf.float32)
+    return homography(corners, image_corners(tf.shape(corners)[0], height, width))
 
 
 def _kernel_coords(matrices):
@@ -172,13 +281,19 @@ def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
         return vals
 
     if interpolation == "nearest":
-        return read(tf.round(y), tf.round(x))
+        # Ties round away from zero, as the kernel's std::round (tf.round would
+        # round half to even and disagree on exact halves, e.g. 2x downscaling).
+        return read(_round_half_away(y), _round_half_away(x))
     x0, y0 = tf.floor(x), tf.floor(y)
     wx = tf.cast(x - x0, dtype)[..., None]
     wy = tf.cast(y - y0, dtype)[..., None]
     top = read(y0, x0) * (1 - wx) + read(y0, x0 + 1) * wx
     bottom = read(y0 + 1, x0) * (1 - wx) + read(y0 + 1, x0 + 1) * wx
     return top * (1 - wy) + bottom * wy
+
+
+def _round_half_away(v):
+    return tf.sign(v) * tf.floor(tf.abs(v) + 0.5)
 
 
 def _transform_gather(images, kmat, out_h, out_w, interpolation, fill_mode, fill_value):
@@ -207,6 +322,9 @@ def transform(images, matrices, output_size=None, interpolation="bilinear",
       fill_value: Value outside the image in constant mode.
       implementation: ``"kernel"`` (ImageProjectiveTransformV3), ``"gather"``
         (XLA-compatible) or ``"auto"`` (gather inside XLA, kernel elsewhere).
+        ``fill_mode="wrap"`` always uses the gather path: the kernel's wrap is
+        wrong past one period and in the seam pixel (shifting 17 pixels by 33
+        reads column 16 where column 1 belongs).
 
     Returns:
       ``[B, out_h, out_w, C]`` of the input dtype.
@@ -226,6 +344,8 @@ def transform(images, matrices, output_size=None, interpolation="bilinear",
     kmat = _kernel_coords(tf.cast(matrices, tf.float32))
     if implementation == "auto":
         implementation = "gather" if in_xla_context() else "kernel"
+    if fill_mode == "wrap":
+        implementation = "gather"
     if implementation == "gather":
         dtype = images.dtype
         work = images if dtype.is_floating else tf.cast(images, tf.float32)
@@ -247,8 +367,9 @@ def transform_masks(masks, matrices, output_size=None, fill_mode="constant"):
     """Resamples segmentation ``masks`` ``[B, H, W, 1]`` with nearest interpolation
     (labels never blend); outside pixels get 0 in constant mode."""
     dtype = masks.dtype
-    work = masks if dtype in (tf.float32, tf.uint8, tf.int32, tf.int64, tf.float16,
-                               tf.float64, tf.int8, tf.int16, tf.uint16) else tf.cast(masks, tf.float32)
+    kernel_dtypes = (tf.float32, tf.uint8, tf.int32, tf.int64, tf.float16, tf.float64,
+                     tf.int8, tf.int16, tf.uint16)
+    work = masks if dtype in kernel_dtypes else tf.cast(masks, tf.float32)
     if in_xla_context() and not work.dtype.is_floating:
         work = tf.cast(work, tf.float32)
     out = transform(work, matrices, output_size, "nearest", fill_mode, 0.0)
@@ -296,3 +417,91 @@ def flip_up_down(images):
 
 def degrees_to_radians(degrees):
     return tf.convert_to_tensor(degrees, tf.float32) * (math.pi / 180.0)
+
+
+# ------------------------------------------------------ elastic deformation
+def _control_weights(coords, count, size):
+    """Normalized Gaussian weights ``[..., count]`` of ``count`` control points
+    spread evenly (cell centres) over ``[0, size]`` for continuous ``coords``."""
+    size = tf.cast(size, tf.float32)
+    spacing = size / count
+    centres = (tf.range(count, dtype=tf.float32) + 0.5) * spacing
+    z = (coords[..., None] - centres) / spacing
+    w = tf.exp(-0.5 * z * z)
+    return w / tf.reduce_sum(w, axis=-1, keepdims=True)
+
+
+def elastic_field(displacement, height, width):
+    """Smooth per-pixel displacements from a coarse control grid.
+
+    Args:
+      displacement: ``[B, G, G, 2]`` ``(dx, dy)`` pixels at a ``G x G`` lattice of
+        control points (cell centres of a ``G x G`` split of the image).
+      height: Output height.
+      width: Output width.
+
+    Returns:
+      ``[B, height, width, 2]`` displacements at pixel centres: the control
+      values blended with normalized Gaussian weights (width = control spacing),
+      separably along y and x. A zero grid gives exactly zero.
+    """
+    g = displacement.shape[1]
+    wy = _control_weights(tf.range(height, dtype=tf.float32) + 0.5, g, height)
+    wx = _control_weights(tf.range(width, dtype=tf.float32) + 0.5, g, width)
+    rows = tf.einsum("ig,bghc->bihc", wy, displacement)
+    return tf.einsum("bihc,jh->bijc", rows, wx)
+
+
+def elastic_transform(images, displacement, interpolation="bilinear", fill_mode="constant",
+                      fill_value=0.0):
+    """Resamples ``images`` ``[B, H, W, C]``: output pixel ``p`` reads input ``p + d(p)``
+    with ``d`` from :func:`elastic_field`. Made of gathers (compiles with XLA)."""
+    shape = tf.shape(images)
+    field = elastic_field(displacement, shape[1], shape[2])
+    x = tf.range(shape[2], dtype=tf.float32)[None, None, :] + field[..., 0]
+    y = tf.range(shape[1], dtype=tf.float32)[None, :, None] + field[..., 1]
+    return sample_at(images, x, y, interpolation, fill_mode, fill_value)
+
+
+def elastic_boxes(boxes, displacement, height, width, points_per_edge=9, iterations=3):
+    """Moves xyxy ``boxes`` ``[B, N, 4]`` through an elastic deformation (approximate).
+
+    ``points_per_edge`` points on each box edge are mapped forward by inverting
+    ``p + d(p) = q`` with ``iterations`` fixed-point steps (exact for constant
+    fields, close for smooth small ones); the new box is their bounding box,
+    clipped, and flagged ``-1`` if it collapses. Curved edges between the
+    sampled points can bulge slightly past the box.
+    """
+    boxes = tf.convert_to_tensor(boxes, tf.float32)
+    x0, y0, x1, y1 = [b[..., None] for b in tf.unstack(boxes, axis=-1)]
+    t = tf.linspace(0.0, 1.0, points_per_edge)
+
+    def lerp(a, b):  # points from a to b, never past either end
+        return tf.clip_by_value(a + t * (b - a), tf.minimum(a, b), tf.maximum(a, b))
+
+    xs = tf.concat([lerp(x0, x1), x1 + 0 * t, lerp(x1, x0), x0 + 0 * t], -1)
+    ys = tf.concat([y0 + 0 * t, lerp(y0, y1), y1 + 0 * t, lerp(y1, y0)], -1)
+    g = displacement.shape[1]
+    px, py = xs, ys
+    for _ in range(iterations):
+        wy = _control_weights(py, g, height)
+        wx = _control_weights(px, g, width)
+        d = tf.einsum("bnpg,bghc,bnph->bnpc", wy, displacement, wx)
+        px, py = xs - d[..., 0], ys - d[..., 1]
+    return _bound_points(boxes, px, py, height, width)
+
+
+def _bound_points(boxes, px, py, height, width):
+    """Clipped bounding boxes of mapped points ``[B, N, P]``; flags as documented
+    in :func:`transform_boxes`."""
+    out_h = tf.cast(height, tf.float32)
+    out_w = tf.cast(width, tf.float32)
+    nx0 = tf.clip_by_value(tf.reduce_min(px, -1), 0.0, out_w)
+    nx1 = tf.clip_by_value(tf.reduce_max(px, -1), 0.0, out_w)
+    ny0 = tf.clip_by_value(tf.reduce_min(py, -1), 0.0, out_h)
+    ny1 = tf.clip_by_value(tf.reduce_max(py, -1), 0.0, out_h)
+    new = tf.stack([nx0, ny0, nx1, ny1], -1)
+    x0, y0, x1, y1 = tf.unstack(boxes, axis=-1)
+    was_valid = tf.reduce_all(boxes >= 0.0, -1) & (x1 > x0) & (y1 > y0)
+    valid = was_valid & (nx1 - nx0 > 0.0) & (ny1 - ny0 > 0.0)
+    return tf.where(valid[..., None], new, INVALID_BOX)

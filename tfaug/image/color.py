@@ -1,0 +1,511 @@
+"""Colour layers.
+
+Each layer draws its parameters per sample and changes only ``images``;
+labels, masks and boxes pass through untouched. The work is done by
+:mod:`tfaug.image.ops.color`.
+
+Argument conventions:
+
+* ``Random*`` layers take Keras-style magnitudes: ``RandomBrightness(0.2)``
+  adds a delta in ``[-0.2, 0.2]`` of the value range; ``RandomContrast(0.2)``
+  and ``RandomSaturation(0.2)`` draw a factor in ``[1 - lower, 1 + upper]``.
+* ``Solarize``, ``Posterize`` and ``Sharpness`` take the op's parameter itself:
+  a number is used as is, a pair ``(lo, hi)`` is drawn uniformly per sample.
+* ``ColorJitter`` follows torchvision's ``ColorJitter`` exactly.
+"""
+
+import numbers
+
+import tensorflow as tf
+
+from tfaug.core import registry
+from tfaug.core import seeds as seeds_lib
+from tfaug.core import validation
+from tfaug.image.base import ImageAugmentation
+from tfaug.image.ops import color as color_ops
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _magnitudes(name, value, max_lower=None):
+    """Keras ``(lower, upper)`` magnitudes: a number ``f`` means ``(f, f)``.
+
+    Returns ``(stored, [1 - lower, 1 + upper])``.
+    """
+    if _is_number(value):
+        pair = [float(value), float(value)]
+        stored = float(value)
+    elif isinstance(value, (list, tuple)) and len(value) == 2 and all(
+            _is_number(v) for v in value):
+        pair = [float(v) for v in value]
+        stored = list(pair)
+    else:
+        raise ValueError(f"`{name}` must be a non-negative number or a pair "
+                         f"(lower, upper) of non-negative numbers, got {value!r}.")
+    if min(pair) < 0:
+        raise ValueError(f"`{name}` must be non-negative (the factor is drawn in "
+                         f"[1 - lower, 1 + upper]), got {value!r}.")
+    if max_lower is not None and pair[0] > max_lower:
+        raise ValueError(f"`{name}` lower bound must be <= {max_lower} (the factor "
+                         f"1 - lower must stay >= 0), got {value!r}.")
+    return stored, [1.0 - pair[0], 1.0 + pair[1]]
+
+
+def _value_or_range(name, value, low=None, high=None):
+    """A number (fixed) or an ordered pair drawn per sample; ``(stored, [lo, hi])``."""
+    pair = validation.check_range(name, value, low, high)
+    return (float(value) if _is_number(value) else list(pair)), pair
+
+
+def _images_only(data, images):
+    out = dict(data)
+    out["images"] = images
+    return out
+
+
+class _Deterministic(ImageAugmentation):
+    """A parameterless colour op gated per sample by ``probability``."""
+
+    op = None
+
+    def transform(self, data, params):
+        return _images_only(data, type(self).op(data["images"]))
+
+
+@registry.register
+class RandomBrightness(ImageAugmentation):
+    """Adds a per-sample delta to every pixel (Keras ``RandomBrightness`` semantics).
+
+    Args:
+      factor: Delta as a fraction of the value range: a number ``f`` in
+        ``[0, 1]`` draws from ``[-f, f]``; a pair ``(lo, hi)`` in ``[-1, 1]``
+        draws from ``[lo, hi]``. The result is clipped to the value range.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.RandomBrightness(0.2, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        pair = validation.check_range("factor", factor, -1.0, 1.0, symmetric=True)
+        self.factor = float(factor) if _is_number(factor) else list(pair)
+        self._range = pair
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"delta": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.adjust_brightness(data["images"],
+                                                              params["delta"]))
+
+
+@registry.register
+class RandomContrast(ImageAugmentation):
+    """Blends each image with its mean luma by a per-sample contrast factor.
+
+    Keras semantics for ``factor``; the blend is PIL's / torchvision's
+    (``mean + c * (x - mean)`` with the mean of the grayscale image), clipped.
+
+    Args:
+      factor: A number ``f`` (lower = upper = ``f``) or a pair ``(lower,
+        upper)`` of non-negative numbers, ``lower <= 1``: the contrast factor
+        is drawn per sample in ``[1 - lower, 1 + upper]``.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.RandomContrast(0.2, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.factor, self._range = _magnitudes("factor", factor, max_lower=1.0)
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.adjust_contrast(data["images"],
+                                                            params["factor"]))
+
+
+@registry.register
+class RandomSaturation(ImageAugmentation):
+    """Scales saturation by a per-sample factor in ``[1 - lower, 1 + upper]``.
+
+    Single-channel images are returned unchanged.
+
+    Args:
+      factor: A number ``f`` or a pair ``(lower, upper)`` of non-negative
+        numbers, ``lower <= 1`` (as :class:`RandomContrast`).
+      method: ``"blend"`` (PIL / torchvision: blend with the grayscale image)
+        or ``"hsv"`` (``tf.image.adjust_saturation``: scale S in HSV).
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.RandomSaturation(0.3, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, factor=0.2, method="blend", probability=1.0, value_range=(0, 255),
+                 seed=None, **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.factor, self._range = _magnitudes("factor", factor, max_lower=1.0)
+        self.method = validation.check_choice("method", method, ("blend", "hsv"))
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.adjust_saturation(
+            data["images"], params["factor"], self.method))
+
+
+@registry.register
+class RandomHue(ImageAugmentation):
+    """Rotates the hue (HSV) by a per-sample delta, in turns.
+
+    Single-channel images are returned unchanged.
+
+    Args:
+      factor: A number ``f`` in ``[0, 0.5]`` draws the shift from ``[-f, f]``;
+        a pair ``(lo, hi)`` in ``[-0.5, 0.5]`` draws from ``[lo, hi]``. A shift
+        of 1/3 turn maps red to green.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.RandomHue(0.1, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, factor=0.1, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        pair = validation.check_range("factor", factor, -0.5, 0.5, symmetric=True)
+        self.factor = float(factor) if _is_number(factor) else list(pair)
+        self._range = pair
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"delta": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.adjust_hue(data["images"], params["delta"]))
+
+
+def _jitter_range(name, value, center, bound=None):
+    """torchvision's ColorJitter argument: ``f`` -> ``[max(0, c - f), c + f]``,
+    a pair -> itself (within ``[0, inf)``, or ``[-bound, bound]`` for hue)."""
+    if _is_number(value):
+        if value < 0:
+            raise ValueError(f"`{name}` must be non-negative, got {value!r}.")
+        if bound is not None and value > bound:
+            raise ValueError(f"`{name}` must be in [0, {bound}], got {value!r}.")
+        lo = -float(value) if center == 0 else max(0.0, center - float(value))
+        return float(value), [lo, center + float(value)]
+    low, high = (-bound, bound) if bound is not None else (0.0, None)
+    pair = validation.check_range(name, value, low, high)
+    return list(pair), pair
+
+
+@registry.register
+class ColorJitter(ImageAugmentation):
+    """torchvision's ``ColorJitter``: brightness, contrast, saturation and hue,
+    each drawn independently per sample and applied in a per-sample random
+    order (clipped after each).
+
+    Brightness multiplies the image; contrast blends with the mean luma;
+    saturation blends with the grayscale image; hue rotates in HSV. Outside XLA
+    the hue conversion runs only on the rows whose turn it is.
+
+    Args:
+      brightness: ``b >= 0`` draws the factor from ``[max(0, 1 - b), 1 + b]``;
+        a pair ``(lo, hi)`` (``lo >= 0``) is the factor range. 0 disables.
+      contrast: As ``brightness``.
+      saturation: As ``brightness``; single-channel images are unchanged.
+      hue: ``h`` in ``[0, 0.5]`` draws the shift (turns) from ``[-h, h]``; a
+        pair lies in ``[-0.5, 0.5]``.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> jitter = tfaug.image.ColorJitter(0.4, 0.4, 0.4, 0.1, seed=0)
+      >>> out = jitter(images, training=True)
+    """
+
+    def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0, hue=0.0,
+                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.brightness, b = _jitter_range("brightness", brightness, 1.0)
+        self.contrast, c = _jitter_range("contrast", contrast, 1.0)
+        self.saturation, s = _jitter_range("saturation", saturation, 1.0)
+        self.hue, h = _jitter_range("hue", hue, 0.0, bound=0.5)
+        self._ranges = {"brightness": b, "contrast": c, "saturation": s, "hue": h}
+
+    def sample_params(self, batch_size, seed):
+        order_seed, *op_seeds = tf.unstack(seeds_lib.split(seed, 5))
+        keys = seeds_lib.uniform([batch_size, 4], order_seed)
+        params = {"order": tf.argsort(keys, axis=1, stable=True)}
+        for (name, (lo, hi)), s in zip(self._ranges.items(), op_seeds):
+            params[name] = seeds_lib.uniform([batch_size], s, lo, hi)
+        return params
+
+    def transform(self, data, params):
+        # An op whose range is the neutral point is skipped (None).
+        neutral = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+        kwargs = {k: None if r == [neutral[k]] * 2 else params[k]
+                  for k, r in self._ranges.items()}
+        return _images_only(data, color_ops.color_jitter(data["images"], params["order"],
+                                                         **kwargs))
+
+
+@registry.register
+class RandomGrayscale(ImageAugmentation):
+    """Converts a sample to grayscale (kept in all channels) with chance ``rate``.
+
+    Single-channel images are unchanged.
+
+    Args:
+      rate: Per-sample chance in ``[0, 1]`` (torchvision's ``p``).
+      probability: Per-sample chance that the layer applies at all (the
+        effective chance is ``rate * probability``).
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.RandomGrayscale(0.2, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, rate=0.1, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.rate = validation.check_probability("rate", rate)
+
+    def sample_params(self, batch_size, seed):
+        return {"grayscale": seeds_lib.uniform([batch_size], seed) < self.rate}
+
+    def transform(self, data, params):
+        x = data["images"]
+        flag = tf.reshape(params["grayscale"], [-1, 1, 1, 1])
+        return _images_only(data, tf.where(flag, color_ops.to_grayscale(x), x))
+
+
+@registry.register
+class Solarize(ImageAugmentation):
+    """Inverts the pixels at or above a threshold (PIL ``ImageOps.solarize``).
+
+    Args:
+      threshold: In ``value_range`` units: a number, or a pair ``(lo, hi)``
+        drawn per sample; within ``value_range``.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.Solarize((64, 192), seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, threshold=128, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        lo, hi = self.value_range
+        self.threshold, self._range = _value_or_range("threshold", threshold, lo, hi)
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"threshold": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.solarize(
+            data["images"], self.to_unit(params["threshold"])))
+
+
+@registry.register
+class Posterize(ImageAugmentation):
+    """Keeps the top ``bits`` bits of each 8-bit level (PIL ``ImageOps.posterize``).
+
+    Args:
+      bits: An int in ``[1, 8]``, or a pair ``(lo, hi)`` of ints drawn
+        uniformly per sample from ``lo..hi`` (inclusive).
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.Posterize((4, 8), seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, bits=(4, 8), probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        if isinstance(bits, (list, tuple)) and len(bits) == 2:
+            pair = [validation.check_int("bits", b, 1, 8) for b in bits]
+            if pair[0] > pair[1]:
+                raise ValueError(f"`bits` must be an ordered pair (low, high) with "
+                                 f"low <= high, got {tuple(bits)!r}.")
+            self.bits = pair
+        else:
+            if not isinstance(bits, numbers.Integral) or isinstance(bits, bool):
+                raise ValueError(f"`bits` must be an int in [1, 8] or a pair of such "
+                                 f"ints, got {bits!r}.")
+            self.bits = validation.check_int("bits", bits, 1, 8)
+            pair = [self.bits, self.bits]
+        self._range = pair
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"bits": seeds_lib.uniform([batch_size], seed, lo, hi + 1, dtype=tf.int32)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.posterize(data["images"], params["bits"]))
+
+
+@registry.register
+class Sharpness(ImageAugmentation):
+    """PIL ``ImageEnhance.Sharpness`` with a per-sample factor.
+
+    Factor 1 is the identity, 0 the 3x3-smoothed image, above 1 sharpens;
+    border pixels are unchanged; the result is clipped.
+
+    Args:
+      factor: A number ``>= 0``, or a pair ``(lo, hi)`` drawn per sample.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.Sharpness((0.1, 1.9), seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    def __init__(self, factor=(0.1, 1.9), probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.factor, self._range = _value_or_range("factor", factor, 0.0)
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, color_ops.sharpness(data["images"], params["factor"]))
+
+
+@registry.register
+class Equalize(_Deterministic):
+    """Per-channel histogram equalization (PIL ``ImageOps.equalize``).
+
+    Float inputs are quantized to 256 levels of the value range first.
+
+    Args:
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state (only the ``probability`` gate is random).
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.Equalize(probability=0.5, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    op = staticmethod(color_ops.equalize)
+
+
+@registry.register
+class AutoContrast(_Deterministic):
+    """Stretches each channel to the full value range (PIL ``ImageOps.autocontrast``
+    with cutoff 0); constant channels are unchanged.
+
+    Args:
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state (only the ``probability`` gate is random).
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.AutoContrast(seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    op = staticmethod(color_ops.autocontrast)
+
+
+@registry.register
+class Invert(_Deterministic):
+    """Inverts the image within the value range (``255 - x`` on uint8).
+
+    Args:
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state (only the ``probability`` gate is random).
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.Invert(probability=0.5, seed=0)
+      >>> out = layer(images, training=True)
+    """
+
+    op = staticmethod(color_ops.invert)

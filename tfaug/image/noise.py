@@ -1,0 +1,154 @@
+"""Noise, blur and compression layers.
+
+Each draws its parameters per sample (noise level, blur sigma, JPEG quality)
+and changes only ``images``; labels, masks and boxes pass through unchanged.
+"""
+
+import numbers
+
+import tensorflow as tf
+
+from tfaug.core import registry
+from tfaug.core import seeds as seeds_lib
+from tfaug.core import validation
+from tfaug.image.base import ImageAugmentation
+from tfaug.image.ops import noise as noise_ops
+
+
+def _range_arg(name, value, low, high, positive=False):
+    """Validates a number-or-pair argument; returns (stored form, [lo, hi])."""
+    pair = validation.check_range(name, value, low, high)
+    if positive and pair[0] <= 0:
+        raise ValueError(f"`{name}` must be > 0, got {value!r}.")
+    stored = float(value) if isinstance(value, numbers.Real) else list(pair)
+    return stored, pair
+
+
+@registry.register
+class GaussianNoise(ImageAugmentation):
+    """Adds per-pixel Gaussian noise with a per-sample standard deviation.
+
+    The result is clipped to the value range.
+
+    Args:
+      stddev: Noise standard deviation as a fraction of the value range (0.1
+        means 25.5 for ``value_range=(0, 255)``): a number, or a pair
+        ``(lo, hi)`` to draw from uniformly per sample. In ``[0, 1]``.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
+      ``masks``, ``boxes``; only ``images`` change).
+
+    Example:
+      >>> noise = tfaug.image.GaussianNoise((0.0, 0.05), seed=0)
+      >>> out = noise(images, training=True)
+    """
+
+    def __init__(self, stddev=0.05, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.stddev, self._stddev = _range_arg("stddev", stddev, 0.0, 1.0)
+
+    def sample_params(self, batch_size, seed):
+        sd_seed, key_seed = tf.unstack(seeds_lib.split(seed, 2))
+        lo, hi = self._stddev
+        return {"stddev": seeds_lib.uniform([batch_size], sd_seed, lo, hi),
+                "keys": noise_ops.draw_keys(key_seed, batch_size)}
+
+    def transform(self, data, params):
+        out = dict(data)
+        out["images"] = noise_ops.gaussian_noise(data["images"], params["keys"],
+                                                 params["stddev"])
+        return out
+
+
+@registry.register
+class GaussianBlur(ImageAugmentation):
+    """Gaussian blur with a per-sample ``sigma`` (separable, reflect borders).
+
+    Args:
+      kernel_size: Odd int >= 1, the side of the square kernel in pixels.
+      sigma: Standard deviation in pixels: a number, or a pair ``(lo, hi)``
+        drawn uniformly per sample. Must be > 0.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict; only ``images`` change).
+
+    Example:
+      >>> blur = tfaug.image.GaussianBlur(5, sigma=(0.1, 2.0), seed=0)
+      >>> out = blur(images, training=True)
+    """
+
+    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), probability=1.0,
+                 value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        kernel_size = validation.check_int("kernel_size", kernel_size, 1)
+        if kernel_size % 2 == 0:
+            raise ValueError(f"`kernel_size` must be an odd int >= 1, got {kernel_size!r}.")
+        self.kernel_size = kernel_size
+        self.sigma, self._sigma = _range_arg("sigma", sigma, 0.0, None, positive=True)
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._sigma
+        return {"sigma": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        out = dict(data)
+        out["images"] = noise_ops.gaussian_blur(data["images"], params["sigma"],
+                                                self.kernel_size)
+        return out
+
+
+@registry.register
+class JpegQuality(ImageAugmentation):
+    """Real JPEG compression artefacts: encodes and decodes each image at a
+    quality drawn per sample.
+
+    Uses TensorFlow's JPEG codec (one image at a time), which XLA cannot
+    compile: this layer is the one exemption from ``jit_compile=True``. Images
+    must have 1 or 3 channels; they are quantized to 8 bits before encoding.
+
+    Args:
+      min_quality: Lowest JPEG quality, int in ``[1, 100]``.
+      max_quality: Highest JPEG quality (inclusive), ``>= min_quality``.
+      probability: Per-sample chance that the layer applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` with ``C`` in ``(1, 3)`` (or a dict;
+      only ``images`` change).
+
+    Example:
+      >>> jpeg = tfaug.image.JpegQuality(30, 90, seed=0)
+      >>> out = jpeg(images, training=True)
+    """
+
+    xla_exempt = True
+
+    def __init__(self, min_quality=50, max_quality=100, probability=1.0,
+                 value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.min_quality = validation.check_int("min_quality", min_quality, 1, 100)
+        self.max_quality = validation.check_int("max_quality", max_quality, 1, 100)
+        if self.max_quality < self.min_quality:
+            raise ValueError(f"`max_quality` must be >= `min_quality` ({min_quality}), "
+                             f"got {max_quality!r}.")
+
+    def sample_params(self, batch_size, seed):
+        return {"quality": seeds_lib.uniform([batch_size], seed, self.min_quality,
+                                             self.max_quality + 1, dtype=tf.int32)}
+
+    def transform(self, data, params):
+        out = dict(data)
+        out["images"] = noise_ops.jpeg_quality(data["images"], params["quality"])
+        return out
