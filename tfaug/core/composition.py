@@ -162,7 +162,8 @@ class Sequence(_Composition):
     def _leader(self, group):
         """The member of a fused run whose resampling settings the run uses."""
         for i in group:
-            if None not in self.layers[i].fusion_key():
+            layer = self.layers[i]
+            if getattr(layer, "fusible", False) and None not in layer.fusion_key():
                 return i
         return group[0]
 

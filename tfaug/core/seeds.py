@@ -109,45 +109,44 @@ def categorical(batch_size, seed, weights):
 
 
 def beta(shape, seed, alpha, beta_):
-    """Beta(alpha, beta) draws made with XLA-compatible ops.
+    """Beta(alpha, beta) draws, the same in eager, graph, tf.data and XLA.
 
-    Uses ``tf.random.stateless_gamma`` outside XLA; inside XLA (no gamma kernel on
-    CPU) the Marsaglia-Tsang sampler with a fixed number of proposals.
+    Built from two :func:`gamma` draws (XLA on CPU has no gamma kernel, and
+    TensorFlow's kernel would draw other numbers than a compiled call).
     """
-    from tfaug.core.xla import in_xla_context
     s1, s2 = tf.unstack(split(seed, 2))
-    x = gamma(shape, s1, alpha, xla=in_xla_context())
-    y = gamma(shape, s2, beta_, xla=in_xla_context())
-    return x / tf.maximum(x + y, 1e-12)
+    x = gamma(shape, s1, alpha)
+    y = gamma(shape, s2, beta_)
+    return tf.clip_by_value(x / tf.maximum(x + y, 1e-30), 0.0, 1.0)
 
 
-def gamma(shape, seed, alpha, xla=False, proposals=16):
-    """Gamma(alpha, 1) draws; Marsaglia-Tsang with ``proposals`` tries when ``xla``.
+def gamma(shape, seed, alpha, proposals=16):
+    """Gamma(alpha, 1) draws for a scalar ``alpha`` > 0 (Marsaglia-Tsang).
 
-    Both paths give valid Gamma samples; they are not bitwise equal.
+    Each sample tries ``proposals`` candidates and keeps the first accepted one
+    (acceptance is >= 95% per try for alpha >= 1, so a miss has probability
+    < 1e-20; it falls back to the mode to stay finite). ``alpha < 1`` uses the
+    boost Gamma(a) = Gamma(a + 1) * U^(1/a). Same draws under XLA.
     """
     alpha = tf.convert_to_tensor(alpha, tf.float32)
-    if not xla:
-        return tf.random.stateless_gamma(shape, as_seed(seed), alpha=alpha, dtype=tf.float32)
-    # For alpha < 1 use the boost: Gamma(a) = Gamma(a + 1) * U^(1/a).
+    if alpha.shape.rank:
+        raise ValueError(f"`alpha` must be a scalar, got shape {alpha.shape}.")
     boost = alpha < 1.0
     a = tf.where(boost, alpha + 1.0, alpha)
     d = a - 1.0 / 3.0
     c = 1.0 / tf.sqrt(9.0 * d)
     s_norm, s_unif, s_boost = tf.unstack(split(seed, 3))
-    shape = tf.concat([tf.reshape(tf.convert_to_tensor(shape, tf.int32), [-1]), [proposals]], 0)
-    z = normal(shape, s_norm)
-    u = uniform(shape, s_unif)
-    v = (1.0 + c[..., None] * z) ** 3 if alpha.shape.rank else (1.0 + c * z) ** 3
-    dd = d[..., None] if alpha.shape.rank else d
+    shape = tf.reshape(tf.convert_to_tensor(shape, tf.int32), [-1])
+    full = tf.concat([shape, [proposals]], 0)
+    z = normal(full, s_norm)
+    u = uniform(full, s_unif)
+    v = (1.0 + c * z) ** 3
     ok = (v > 0) & (tf.math.log(tf.maximum(u, 1e-30)) <
-                    0.5 * z * z + dd - dd * v + dd * tf.math.log(tf.maximum(v, 1e-30)))
-    first = tf.argmax(tf.cast(ok, tf.int32), axis=-1)
-    sample = tf.gather(dd * v, first, batch_dims=len(ok.shape) - 1)
-    # Acceptance is >= 95% per proposal for a >= 1; with 16 proposals a miss has
-    # probability < 1e-20, but fall back to the mean to stay finite.
+                    0.5 * z * z + d - d * v + d * tf.math.log(tf.maximum(v, 1e-30)))
+    first = tf.argmax(tf.cast(ok, tf.int32), axis=-1, output_type=tf.int32)
+    sample = tf.gather(d * v, first[..., None], batch_dims=ok.shape.rank - 1)[..., 0]
     sample = tf.where(tf.reduce_any(ok, -1), sample, d)
-    ub = uniform(tf.shape(sample), s_boost)
+    ub = uniform(shape, s_boost)
     return tf.where(boost, sample * tf.pow(tf.maximum(ub, 1e-30), 1.0 / alpha), sample)
 
 

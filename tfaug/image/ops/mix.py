@@ -12,16 +12,8 @@ from tfaug.image.ops.erase import box_mask
 
 
 def sample_beta(seed, batch_size, alpha):
-    """Symmetric Beta(alpha, alpha) draws ``[B]``, the same in and out of XLA.
-
-    Uses the portable (Marsaglia-Tsang) gamma sampler of ``tfaug.core.seeds`` on
-    every path, so a jit-compiled call draws the same mixing weights as an eager
-    one (``seeds.beta`` switches to TensorFlow's gamma kernel outside XLA).
-    """
-    s1, s2 = tf.unstack(seeds.split(seed, 2))
-    x = seeds.gamma([batch_size], s1, alpha, xla=True)
-    y = seeds.gamma([batch_size], s2, alpha, xla=True)
-    return tf.clip_by_value(x / tf.maximum(x + y, 1e-30), 0.0, 1.0)
+    """Symmetric Beta(alpha, alpha) draws ``[B]``, the same in and out of XLA."""
+    return seeds.beta([batch_size], seed, alpha, alpha)
 
 
 def partners(keys):

@@ -1,0 +1,50 @@
+# tfaug developer commands. Needs only python3 (3.10+) and access to PyPI.
+#   make demo   - train a small CNN with on-the-fly augmentation; writes demo_out/preview.png
+#   make test   - run the test suite (2 workers); make test TESTS=tests/core for a part
+#   make bench  - benchmark tfaug against keras.layers and albumentations
+#   make build-file - regenerate the Bazel BUILD file from the tree
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+TESTS ?= tests
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: install demo test bench build-file clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the packaging metadata changes (editable install: code
+# changes need no re-install).
+$(STAMP): setup.py | $(PY)
+	$(PIP) install --upgrade pip setuptools wheel
+	$(PIP) install -e ".[test,viz]"
+	touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	$(PIP) install -e ".[test,viz,bench]"
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) examples/demo.py
+
+test: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -n 2 $(TESTS) $(PYTEST_ARGS)
+
+bench: $(BENCH_STAMP)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/image_layers.py $(BENCH_ARGS)
+
+build-file: | $(PY)
+	$(PY) tools/gen_build.py
+
+clean:
+	rm -rf demo_out build dist *.egg-info $(STAMP) $(BENCH_STAMP)

@@ -1,0 +1,61 @@
+"""Packaging for tfaug.
+
+``pip install .`` installs the ``tfaug`` package and the policy files of
+``saved_policies/`` as package data under ``tfaug/saved_policies/`` (readable with
+``importlib.resources.files("tfaug.saved_policies")``, also from an editable install).
+"""
+
+import pathlib
+import re
+
+from setuptools import find_packages, setup
+
+ROOT = pathlib.Path(__file__).parent
+
+
+def _version():
+    text = (ROOT / "tfaug" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__\s*=\s*["\']([^"\']+)["\']', text, re.M)
+    if not match:
+        raise RuntimeError("tfaug/__init__.py does not define __version__")
+    return match.group(1)
+
+
+def _long_description():
+    readme = ROOT / "README.md"
+    return readme.read_text(encoding="utf-8") if readme.exists() else ""
+
+
+TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "matplotlib"]
+
+setup(
+    name="tfaug",
+    version=_version(),
+    description="Data augmentation for TensorFlow/Keras: Keras layers over TF graph ops.",
+    long_description=_long_description(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    # The repository-root ``saved_policies/`` folder ships inside the package as
+    # ``tfaug.saved_policies``: JSON files plus an empty __init__.py, which lets
+    # setuptools' editable install map the folder too.
+    packages=find_packages(include=["tfaug*"]) + ["tfaug.saved_policies"],
+    package_dir={"tfaug.saved_policies": "saved_policies"},
+    package_data={"tfaug.saved_policies": ["*.json"]},
+    include_package_data=False,
+    install_requires=[
+        "tensorflow==2.21.*",
+        "keras>=3.10",
+        "tensorflow-text==2.21.*",
+        "numpy",
+    ],
+    extras_require={
+        "viz": ["matplotlib", "pillow"],
+        "test": TEST,
+        "bench": ["albumentations"],
+    },
+    entry_points={"console_scripts": ["tfaug=tfaug.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
