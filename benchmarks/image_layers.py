@@ -85,10 +85,17 @@ def keras_chain():
     ])
 
 
-def time_pipeline(layer, batch, batches, warmup):
-    """images/s of ``layer`` mapped over repeated ``batch`` in tf.data."""
+def time_pipeline(layer, batch, batches, warmup, jit_compile=False):
+    """images/s of ``layer`` mapped over repeated ``batch`` in tf.data.
+
+    ``jit_compile=True`` maps a ``tf.function(jit_compile=True)`` of the layer
+    call: the whole chain (casts, resample, contrast) becomes one XLA program.
+    """
+    fn = lambda x: layer(x, training=True)  # noqa: E731
+    if jit_compile:
+        fn = tf.function(fn, jit_compile=True)
     ds = (tf.data.Dataset.from_tensors(batch).repeat()
-          .map(lambda x: layer(x, training=True), num_parallel_calls=tf.data.AUTOTUNE)
+          .map(fn, num_parallel_calls=tf.data.AUTOTUNE)
           .prefetch(tf.data.AUTOTUNE))
     it = iter(ds)
     for _ in range(warmup):
@@ -211,8 +218,10 @@ def main(argv=None):
     # pipeline alike and a slow outlier does not decide the ratio.
     for run in range(repeats):
         for dtype, batch in inputs.items():
-            for lib, make in (("tfaug", tfaug_chain), ("keras", keras_chain)):
-                rate = time_pipeline(make(), batch, batches, warmup)
+            for lib, make, jit in (("tfaug", tfaug_chain, False),
+                                   ("tfaug_xla", tfaug_chain, True),
+                                   ("keras", keras_chain, False)):
+                rate = time_pipeline(make(), batch, batches, warmup, jit)
                 key = f"{lib}_{dtype}"
                 rates[key] = round(max(rate, rates.get(key, 0.0)), 1)
                 log(f"run {run + 1}/{repeats} {key}: {rate:.1f} images/s "
@@ -228,11 +237,14 @@ def main(argv=None):
         rates["albumentations_float32"] = round(alb_rate, 1)
         log(f"  {rates['albumentations_float32']} images/s")
 
-    ratios = {f"tfaug/keras_{d}": round(rates[f"tfaug_{d}"] / rates[f"keras_{d}"], 3)
-              for d in inputs}
-    if alb_rate is not None:
-        ratios["tfaug/albumentations_float32"] = round(
-            rates["tfaug_float32"] / alb_rate, 3)
+    ratios = {}
+    for variant in ("tfaug", "tfaug_xla"):
+        for d in inputs:
+            ratios[f"{variant}/keras_{d}"] = round(
+                rates[f"{variant}_{d}"] / rates[f"keras_{d}"], 3)
+        if alb_rate is not None:
+            ratios[f"{variant}/albumentations_float32"] = round(
+                rates[f"{variant}_float32"] / alb_rate, 3)
     result = {
         "benchmark": "image_layers",
         "chain": "flip_h + rotation 0.1 + zoom 0.1 + contrast 0.2",

@@ -228,6 +228,15 @@ def _kernel_coords(matrices):
 
 
 # -------------------------------------------------------------- resampling
+def _floormod(idx, period):
+    """``floormod`` for integer-valued floats via a multiply and a floor (XLA's
+    float fmod is several times slower); one correction step fixes the rounding
+    of ``idx / period`` at exact multiples."""
+    t = idx - period * tf.floor(idx * (1.0 / period))
+    t = tf.where(t >= period, t - period, t)
+    return tf.where(t < 0, t + period, t)
+
+
 def _map_index(idx, size, fill_mode):
     """Maps integer pixel indices outside ``[0, size)`` according to ``fill_mode``.
 
@@ -240,10 +249,10 @@ def _map_index(idx, size, fill_mode):
     if fill_mode == "nearest":
         out = tf.clip_by_value(idx, 0, size_f - 1)
     elif fill_mode == "wrap":
-        out = tf.math.floormod(idx, size_f)
+        out = tf.clip_by_value(_floormod(idx, size_f), 0, size_f - 1)
     else:  # reflect (d c b a | a b c d | d c b a)
         period = 2.0 * size_f
-        t = tf.math.floormod(idx, period)
+        t = _floormod(idx, period)
         out = tf.where(t >= size_f, period - 1.0 - t, t)
         out = tf.clip_by_value(out, 0, size_f - 1)
     return out, tf.ones_like(idx, tf.bool)
@@ -271,11 +280,17 @@ def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
     base = tf.reshape(tf.range(b) * h_in * w_in, [-1, 1, 1])
     fill = tf.cast(fill_value, dtype)
 
-    def read(yi, xi):
+    def rows(yi):
         yi, vy = _map_index(yi, h_in, fill_mode)
+        return base + tf.cast(yi, tf.int32) * w_in, vy
+
+    def cols(xi):
         xi, vx = _map_index(xi, w_in, fill_mode)
-        idx = base + tf.cast(yi, tf.int32) * w_in + tf.cast(xi, tf.int32)
-        vals = tf.gather(flat, idx)
+        return tf.cast(xi, tf.int32), vx
+
+    def read(row, col):
+        (r, vy), (q, vx) = row, col
+        vals = tf.gather(flat, r + q)
         if fill_mode == "constant":
             vals = tf.where((vy & vx)[..., None], vals, fill)
         return vals
@@ -283,13 +298,15 @@ def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
     if interpolation == "nearest":
         # Ties round away from zero, as the kernel's std::round (tf.round would
         # round half to even and disagree on exact halves, e.g. 2x downscaling).
-        return read(_round_half_away(y), _round_half_away(x))
+        return read(rows(_round_half_away(y)), cols(_round_half_away(x)))
     x0, y0 = tf.floor(x), tf.floor(y)
     wx = tf.cast(x - x0, dtype)[..., None]
     wy = tf.cast(y - y0, dtype)[..., None]
-    top = read(y0, x0) * (1 - wx) + read(y0, x0 + 1) * wx
-    bottom = read(y0 + 1, x0) * (1 - wx) + read(y0 + 1, x0 + 1) * wx
-    return top * (1 - wy) + bottom * wy
+    # Each neighbour row/column index is mapped once and shared by two reads.
+    r0, r1, c0, c1 = rows(y0), rows(y0 + 1), cols(x0), cols(x0 + 1)
+    top = read(r0, c0) + (read(r0, c1) - read(r0, c0)) * wx
+    bottom = read(r1, c0) + (read(r1, c1) - read(r1, c0)) * wx
+    return top + (bottom - top) * wy
 
 
 def _round_half_away(v):
@@ -309,6 +326,20 @@ def _transform_gather(images, kmat, out_h, out_w, interpolation, fill_mode, fill
     return sample_at(images, x, y, interpolation, fill_mode, fill_value)
 
 
+def _gather_path(images, kmat, out_h, out_w, interpolation, fill_mode, fill_value):
+    dtype = images.dtype
+    work = images if dtype.is_floating else tf.cast(images, tf.float32)
+    out = _transform_gather(work, kmat, out_h, out_w, interpolation, fill_mode, fill_value)
+    if not dtype.is_floating:
+        out = tf.cast(tf.clip_by_value(tf.round(out), dtype.min, dtype.max), dtype)
+    return out
+
+
+# The gather resampler compiled on its own: one fused XLA loop beats the
+# ImageProjectiveTransformV3 kernel on CPU. Traced once per static shape and setting.
+_jit_gather = tf.function(_gather_path, jit_compile=True)
+
+
 def transform(images, matrices, output_size=None, interpolation="bilinear",
               fill_mode="constant", fill_value=0.0, implementation="auto"):
     """Resamples ``images`` through output->input ``matrices``.
@@ -321,7 +352,11 @@ def transform(images, matrices, output_size=None, interpolation="bilinear",
       fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
       fill_value: Value outside the image in constant mode.
       implementation: ``"kernel"`` (ImageProjectiveTransformV3), ``"gather"``
-        (XLA-compatible) or ``"auto"`` (gather inside XLA, kernel elsewhere).
+        (XLA-compatible ops, inline), ``"jit"`` (the gather path compiled on its
+        own with XLA: about 1.5x the kernel's throughput on CPU) or ``"auto"``:
+        inline gather inside XLA; ``"jit"`` when every image and output size is
+        static (a new size would cost a compilation, so dynamic sizes, e.g.
+        unbatched images of varying size in tf.data, use the kernel).
         ``fill_mode="wrap"`` always uses the gather path: the kernel's wrap is
         wrong past one period and in the seam pixel (shifting 17 pixels by 33
         reads column 16 where column 1 belongs).
@@ -337,23 +372,35 @@ def transform(images, matrices, output_size=None, interpolation="bilinear",
         raise ValueError(f"`interpolation` must be one of {INTERPOLATIONS}, got {interpolation!r}.")
     if fill_mode not in FILL_MODES:
         raise ValueError(f"`fill_mode` must be one of {FILL_MODES}, got {fill_mode!r}.")
+    if implementation not in ("auto", "kernel", "gather", "jit"):
+        raise ValueError("`implementation` must be one of ['auto', 'kernel', 'gather', "
+                         f"'jit'], got {implementation!r}.")
     shape = tf.shape(images)
     if output_size is None:
-        output_size = (shape[1], shape[2])
+        output_size = (images.shape[1] if images.shape[1] is not None else shape[1],
+                       images.shape[2] if images.shape[2] is not None else shape[2])
     out_h, out_w = output_size
     kmat = _kernel_coords(tf.cast(matrices, tf.float32))
+    static = (images.shape[1:].is_fully_defined()
+              and all(isinstance(v, int) for v in (out_h, out_w)))
     if implementation == "auto":
-        implementation = "gather" if in_xla_context() else "kernel"
-    if fill_mode == "wrap":
+        if in_xla_context():
+            implementation = "gather"
+        else:
+            implementation = "jit" if static else "kernel"
+    if implementation == "jit" and in_xla_context():
         implementation = "gather"
+    if fill_mode == "wrap" and implementation == "kernel":
+        implementation = "gather"
+    if implementation == "jit":
+        if not static:
+            raise ValueError("implementation='jit' needs static image and output sizes, "
+                             f"got {images.shape} -> {output_size}.")
+        return _jit_gather(images, kmat, out_h, out_w, interpolation, fill_mode,
+                           float(fill_value) if not tf.is_tensor(fill_value) else fill_value)
     if implementation == "gather":
-        dtype = images.dtype
-        work = images if dtype.is_floating else tf.cast(images, tf.float32)
-        out = _transform_gather(work, kmat, out_h, out_w, interpolation, fill_mode,
-                                fill_value)
-        if not dtype.is_floating:
-            out = tf.cast(tf.clip_by_value(tf.round(out), dtype.min, dtype.max), dtype)
-        return out
+        return _gather_path(images, kmat, out_h, out_w, interpolation, fill_mode,
+                            fill_value)
     kmat = kmat / kmat[:, 2:3, 2:3]
     flat8 = tf.reshape(kmat, [-1, 9])[:, :8]
     return tf.raw_ops.ImageProjectiveTransformV3(
