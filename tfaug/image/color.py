@@ -65,6 +65,23 @@ def _images_only(data, images):
     return out
 
 
+class _UniformParam(ImageAugmentation):
+    """A colour op whose one parameter is drawn per sample, uniformly in
+    ``self._range``; subclasses name it (``param``) and implement ``adjust``."""
+
+    param = "factor"
+
+    def adjust(self, images, value):
+        raise NotImplementedError
+
+    def sample_params(self, batch_size, seed):
+        lo, hi = self._range
+        return {self.param: seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        return _images_only(data, self.adjust(data["images"], params[self.param]))
+
+
 class _Deterministic(ImageAugmentation):
     """A parameterless colour op gated per sample by ``probability``."""
 
@@ -75,7 +92,7 @@ class _Deterministic(ImageAugmentation):
 
 
 @registry.register
-class RandomBrightness(ImageAugmentation):
+class RandomBrightness(_UniformParam):
     """Adds a per-sample delta to every pixel (Keras ``RandomBrightness`` semantics).
 
     Args:
@@ -94,6 +111,8 @@ class RandomBrightness(ImageAugmentation):
       >>> out = layer(images, training=True)
     """
 
+    param = "delta"
+
     def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
@@ -102,17 +121,12 @@ class RandomBrightness(ImageAugmentation):
         self.factor = float(factor) if _is_number(factor) else list(pair)
         self._range = pair
 
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"delta": seeds_lib.uniform([batch_size], seed, lo, hi)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.adjust_brightness(data["images"],
-                                                              params["delta"]))
+    def adjust(self, images, value):
+        return color_ops.adjust_brightness(images, value)
 
 
 @registry.register
-class RandomContrast(ImageAugmentation):
+class RandomContrast(_UniformParam):
     """Blends each image with its mean luma by a per-sample contrast factor.
 
     Keras semantics for ``factor``; the blend is PIL's / torchvision's
@@ -140,17 +154,12 @@ class RandomContrast(ImageAugmentation):
                          **kwargs)
         self.factor, self._range = _magnitudes("factor", factor, max_lower=1.0)
 
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.adjust_contrast(data["images"],
-                                                            params["factor"]))
+    def adjust(self, images, value):
+        return color_ops.adjust_contrast(images, value)
 
 
 @registry.register
-class RandomSaturation(ImageAugmentation):
+class RandomSaturation(_UniformParam):
     """Scales saturation by a per-sample factor in ``[1 - lower, 1 + upper]``.
 
     Single-channel images are returned unchanged.
@@ -179,17 +188,12 @@ class RandomSaturation(ImageAugmentation):
         self.factor, self._range = _magnitudes("factor", factor, max_lower=1.0)
         self.method = validation.check_choice("method", method, ("blend", "hsv"))
 
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.adjust_saturation(
-            data["images"], params["factor"], self.method))
+    def adjust(self, images, value):
+        return color_ops.adjust_saturation(images, value, self.method)
 
 
 @registry.register
-class RandomHue(ImageAugmentation):
+class RandomHue(_UniformParam):
     """Rotates the hue (HSV) by a per-sample delta, in turns.
 
     Single-channel images are returned unchanged.
@@ -210,6 +214,8 @@ class RandomHue(ImageAugmentation):
       >>> out = layer(images, training=True)
     """
 
+    param = "delta"
+
     def __init__(self, factor=0.1, probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
@@ -218,12 +224,8 @@ class RandomHue(ImageAugmentation):
         self.factor = float(factor) if _is_number(factor) else list(pair)
         self._range = pair
 
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"delta": seeds_lib.uniform([batch_size], seed, lo, hi)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.adjust_hue(data["images"], params["delta"]))
+    def adjust(self, images, value):
+        return color_ops.adjust_hue(images, value)
 
 
 def _jitter_range(name, value, center, bound=None):
@@ -334,7 +336,7 @@ class RandomGrayscale(ImageAugmentation):
 
 
 @registry.register
-class Solarize(ImageAugmentation):
+class Solarize(_UniformParam):
     """Inverts the pixels at or above a threshold (PIL ``ImageOps.solarize``).
 
     Args:
@@ -352,6 +354,8 @@ class Solarize(ImageAugmentation):
       >>> out = layer(images, training=True)
     """
 
+    param = "threshold"
+
     def __init__(self, threshold=128, probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
@@ -359,13 +363,8 @@ class Solarize(ImageAugmentation):
         lo, hi = self.value_range
         self.threshold, self._range = _value_or_range("threshold", threshold, lo, hi)
 
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"threshold": seeds_lib.uniform([batch_size], seed, lo, hi)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.solarize(
-            data["images"], self.to_unit(params["threshold"])))
+    def adjust(self, images, value):
+        return color_ops.solarize(images, self.to_unit(value))
 
 
 @registry.register
@@ -414,7 +413,7 @@ class Posterize(ImageAugmentation):
 
 
 @registry.register
-class Sharpness(ImageAugmentation):
+class Sharpness(_UniformParam):
     """PIL ``ImageEnhance.Sharpness`` with a per-sample factor.
 
     Factor 1 is the identity, 0 the 3x3-smoothed image, above 1 sharpens;
@@ -440,12 +439,8 @@ class Sharpness(ImageAugmentation):
                          **kwargs)
         self.factor, self._range = _value_or_range("factor", factor, 0.0)
 
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.sharpness(data["images"], params["factor"]))
+    def adjust(self, images, value):
+        return color_ops.sharpness(images, value)
 
 
 @registry.register
