@@ -193,7 +193,21 @@ def jit_report():
             if getattr(layer, "xla_exempt", False):
                 exempt.append(name)
     return {"compiled": ok, "failed": failed, "xla_exempt_failed": exempt,
-            "layers": len(layers)}
+            "layers": len(layers), "keras_chain": keras_jit_report()}
+
+
+def keras_jit_report():
+    """Whether the same keras.layers chain compiles with ``jit_compile=True``."""
+    chain = keras_chain()
+    fn = tf.function(lambda x: chain(x, training=True), jit_compile=True)
+    try:
+        fn(tf.random.stateless_uniform([4, 32, 32, 3], [1, 2], 0, 255))
+        return "compiled"
+    except Exception as err:  # noqa: BLE001 - report, don't stop
+        ops = sorted(set(re.findall(r"No registered '(\w+)' OpKernel", str(err))))
+        if ops:
+            return f"failed: no XLA kernel for {', '.join(ops)}"
+        return "failed: " + _error_summary(err)
 
 
 def main(argv=None):
