@@ -16,6 +16,7 @@ from tfaug.core import validation
 from tfaug.core.base import GATE
 from tfaug.image.base import GeometricAugmentation, _spatial
 from tfaug.image.ops import affine
+from tfaug.image.ops import elastic as elastic_ops
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -489,15 +490,15 @@ class RandomElastic(GeometricAugmentation):
         if GATE in params:
             d = d * tf.cast(params[GATE], tf.float32)[:, None, None, None]
         out = dict(data)
-        out["images"] = affine.elastic_transform(
+        out["images"] = elastic_ops.elastic_transform(
             data["images"], d, self.interpolation, self.fill_mode,
             self.to_unit(self.fill_value))
         if "masks" in data:
             masks = data["masks"]
-            moved = affine.elastic_transform(tf.cast(masks, tf.float32), d, "nearest",
+            moved = elastic_ops.elastic_transform(tf.cast(masks, tf.float32), d, "nearest",
                                              self.fill_mode, 0.0)
             out["masks"] = tf.cast(moved, masks.dtype)
         if "boxes" in data:
             height, width = _spatial(data["images"])
-            out["boxes"] = affine.elastic_boxes(data["boxes"], d, height, width)
+            out["boxes"] = elastic_ops.elastic_boxes(data["boxes"], d, height, width)
         return out

@@ -1,10 +1,12 @@
 """Pure, batched image ops (``tfaug.image.ops``): the functions layers, policies
 and user code share. Random variants take the seed first."""
 
-from tfaug.image.ops.affine import (crop_resize, flip, flip_left_right, flip_up_down,
-                                    identity, rotation, sample_at, scaling, shear,
+from tfaug.image.ops.affine import (affine_matrix, crop_resize, flip, flip_left_right,
+                                    flip_up_down, homography, identity, image_corners,
+                                    perspective, rotation, sample_at, scaling, shear,
                                     transform, transform_boxes, transform_masks,
                                     translation)
+from tfaug.image.ops.elastic import elastic_boxes, elastic_field, elastic_transform
 from tfaug.image.ops.color import (adjust_brightness, adjust_contrast, adjust_hue,
                                    adjust_saturation, autocontrast, color_jitter, equalize,
                                    invert, posterize, random_brightness, random_contrast,

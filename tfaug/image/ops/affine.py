@@ -439,17 +439,8 @@ def transform_boxes(boxes, matrices, output_size):
     out = tf.einsum("bij,bnkj->bnki", fwd, pts)
     z = out[..., 2]
     z = tf.where(tf.abs(z) < 1e-8, tf.ones_like(z) * 1e-8, z)
-    px, py = out[..., 0] / z, out[..., 1] / z
-    out_h = tf.cast(output_size[0], tf.float32)
-    out_w = tf.cast(output_size[1], tf.float32)
-    nx0 = tf.clip_by_value(tf.reduce_min(px, -1), 0.0, out_w)
-    nx1 = tf.clip_by_value(tf.reduce_max(px, -1), 0.0, out_w)
-    ny0 = tf.clip_by_value(tf.reduce_min(py, -1), 0.0, out_h)
-    ny1 = tf.clip_by_value(tf.reduce_max(py, -1), 0.0, out_h)
-    new = tf.stack([nx0, ny0, nx1, ny1], -1)
-    was_valid = tf.reduce_all(boxes >= 0.0, -1) & (x1 > x0) & (y1 > y0)
-    valid = was_valid & (nx1 - nx0 > 0.0) & (ny1 - ny0 > 0.0)
-    return tf.where(valid[..., None], new, INVALID_BOX)
+    return bound_points(boxes, out[..., 0] / z, out[..., 1] / z, output_size[0],
+                        output_size[1])
 
 
 def flip_left_right(images):
@@ -467,78 +458,7 @@ def degrees_to_radians(degrees):
 
 
 # ------------------------------------------------------ elastic deformation
-def _control_weights(coords, count, size):
-    """Normalized Gaussian weights ``[..., count]`` of ``count`` control points
-    spread evenly (cell centres) over ``[0, size]`` for continuous ``coords``."""
-    size = tf.cast(size, tf.float32)
-    spacing = size / count
-    centres = (tf.range(count, dtype=tf.float32) + 0.5) * spacing
-    z = (coords[..., None] - centres) / spacing
-    w = tf.exp(-0.5 * z * z)
-    return w / tf.reduce_sum(w, axis=-1, keepdims=True)
-
-
-def elastic_field(displacement, height, width):
-    """Smooth per-pixel displacements from a coarse control grid.
-
-    Args:
-      displacement: ``[B, G, G, 2]`` ``(dx, dy)`` pixels at a ``G x G`` lattice of
-        control points (cell centres of a ``G x G`` split of the image).
-      height: Output height.
-      width: Output width.
-
-    Returns:
-      ``[B, height, width, 2]`` displacements at pixel centres: the control
-      values blended with normalized Gaussian weights (width = control spacing),
-      separably along y and x. A zero grid gives exactly zero.
-    """
-    g = displacement.shape[1]
-    wy = _control_weights(tf.range(height, dtype=tf.float32) + 0.5, g, height)
-    wx = _control_weights(tf.range(width, dtype=tf.float32) + 0.5, g, width)
-    rows = tf.einsum("ig,bghc->bihc", wy, displacement)
-    return tf.einsum("bihc,jh->bijc", rows, wx)
-
-
-def elastic_transform(images, displacement, interpolation="bilinear", fill_mode="constant",
-                      fill_value=0.0):
-    """Resamples ``images`` ``[B, H, W, C]``: output pixel ``p`` reads input ``p + d(p)``
-    with ``d`` from :func:`elastic_field`. Made of gathers (compiles with XLA)."""
-    shape = tf.shape(images)
-    field = elastic_field(displacement, shape[1], shape[2])
-    x = tf.range(shape[2], dtype=tf.float32)[None, None, :] + field[..., 0]
-    y = tf.range(shape[1], dtype=tf.float32)[None, :, None] + field[..., 1]
-    return sample_at(images, x, y, interpolation, fill_mode, fill_value)
-
-
-def elastic_boxes(boxes, displacement, height, width, points_per_edge=9, iterations=3):
-    """Moves xyxy ``boxes`` ``[B, N, 4]`` through an elastic deformation (approximate).
-
-    ``points_per_edge`` points on each box edge are mapped forward by inverting
-    ``p + d(p) = q`` with ``iterations`` fixed-point steps (exact for constant
-    fields, close for smooth small ones); the new box is their bounding box,
-    clipped, and flagged ``-1`` if it collapses. Curved edges between the
-    sampled points can bulge slightly past the box.
-    """
-    boxes = tf.convert_to_tensor(boxes, tf.float32)
-    x0, y0, x1, y1 = [b[..., None] for b in tf.unstack(boxes, axis=-1)]
-    t = tf.linspace(0.0, 1.0, points_per_edge)
-
-    def lerp(a, b):  # points from a to b, never past either end
-        return tf.clip_by_value(a + t * (b - a), tf.minimum(a, b), tf.maximum(a, b))
-
-    xs = tf.concat([lerp(x0, x1), x1 + 0 * t, lerp(x1, x0), x0 + 0 * t], -1)
-    ys = tf.concat([y0 + 0 * t, lerp(y0, y1), y1 + 0 * t, lerp(y1, y0)], -1)
-    g = displacement.shape[1]
-    px, py = xs, ys
-    for _ in range(iterations):
-        wy = _control_weights(py, g, height)
-        wx = _control_weights(px, g, width)
-        d = tf.einsum("bnpg,bghc,bnph->bnpc", wy, displacement, wx)
-        px, py = xs - d[..., 0], ys - d[..., 1]
-    return _bound_points(boxes, px, py, height, width)
-
-
-def _bound_points(boxes, px, py, height, width):
+def bound_points(boxes, px, py, height, width):
     """Clipped bounding boxes of mapped points ``[B, N, P]``; flags as documented
     in :func:`transform_boxes`."""
     out_h = tf.cast(height, tf.float32)
