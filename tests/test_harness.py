@@ -147,3 +147,23 @@ def test_saved_model_round_trip(case, tmp_path):
     harness.assert_same(loaded.augment(inputs, harness.SEED),
                         layer(inputs, training=True, seed=harness.SEED), atol=1e-4)
     harness.assert_same(loaded.infer(inputs), layer(inputs), atol=1e-4)
+
+
+def test_auto_compiled_call(case):
+    """The default training call (compiled as one XLA program when the layer
+    allows it) gives the op-by-op result, and really takes the compiled path."""
+    from tfaug.core import base as core_base
+    layer = case.make()
+    inputs = harness.make_inputs(case, tf.float32, dict_inputs=True)
+    ops_out = harness.run_eager(layer, inputs)
+    previous = tfaug.core.set_auto_compile(True)
+    try:
+        compiled = harness.run_eager(layer, inputs)
+        graph = harness.run_function(layer, inputs)
+    finally:
+        tfaug.core.set_auto_compile(previous)
+    assert (layer in core_base._COMPILED) == layer.compiles()
+    harness.check_output(case, inputs, compiled)
+    np.testing.assert_allclose(harness.images_of(compiled).numpy(),
+                               harness.images_of(ops_out).numpy(), atol=0.5)
+    harness.assert_same(compiled, graph, atol=1e-4)

@@ -278,3 +278,10 @@ def test_dict_targets_follow_the_per_sample_choice():
         else:
             np.testing.assert_array_equal(out["masks"][i], masks[i][::-1])
             np.testing.assert_allclose(out["boxes"][i], [[0.0, 5.0, 2.0, 7.0]])
+
+
+def test_only_compositions_without_per_sample_routing_compile_whole():
+    assert tfaug.Sequence([H(), V()]).compiles()
+    assert not tfaug.OneOf([H(), V()]).compiles()
+    assert not tfaug.Sequence([H(), tfaug.RandomApply(V(), rate=0.5)]).compiles()
+    assert not tfaug.Sequence([H(), image.JpegQuality(50, 90)]).compiles()

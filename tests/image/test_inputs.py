@@ -43,7 +43,9 @@ def test_empty_batch_static():
                                    training=True)
 
 
-def test_empty_batch_dynamic():
+@pytest.mark.parametrize("auto_compile", [False, True], ids=["ops", "compiled"])
+def test_empty_batch_dynamic(auto_compile):
+    tfaug.core.set_auto_compile(auto_compile)  # conftest restores the setting
     layer = _hflip()
 
     @tf.function(input_signature=[tf.TensorSpec([None, 4, 4, 3], tf.float32)])

@@ -199,6 +199,8 @@ class OneOf(_Composition):
       ...                    tfaug.image.GaussianNoise(0.05)])
     """
 
+
+    auto_compile = False  # routes rows per sample: see Augmentation.compiles
     def __init__(self, layers, weights=None, probability=1.0, seed=None, **kwargs):
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
@@ -247,6 +249,8 @@ class SomeOf(_Composition):
       ...                     tfaug.image.RandomSaturation(0.2)], n=2)
     """
 
+
+    auto_compile = False  # routes rows per sample: see Augmentation.compiles
     def __init__(self, layers, n=1, probability=1.0, seed=None, **kwargs):
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
@@ -285,6 +289,8 @@ class RandomApply(_Composition):
       >>> aug = tfaug.RandomApply(tfaug.image.GaussianBlur(5), rate=0.3)
     """
 
+
+    auto_compile = False  # routes rows per sample: see Augmentation.compiles
     def __init__(self, layer, rate=0.5, seed=None, **kwargs):
         kwargs.pop("probability", None)
         super().__init__([layer], seed=seed, **kwargs)

@@ -118,6 +118,14 @@ class ImageAugmentation(Augmentation):
             data["boxes"] = boxes
         return data, spec
 
+    def input_checks(self, inputs):
+        images = inputs["images"] if isinstance(inputs, dict) else inputs
+        if getattr(images, "shape", None) is None or images.shape.rank != 4 or (
+                images.shape[0] is not None):
+            return []
+        return [tf.debugging.assert_positive(
+            tf.shape(images)[0], message="`images` is an empty batch (batch size 0)")]
+
     def restore(self, data, spec):
         x = data["images"]
         dtype = spec["dtype"]
