@@ -83,10 +83,9 @@ class ImageAugmentation(Augmentation):
             # An explicit reciprocal: graph mode rewrites a division by a constant
             # into this multiply, so eager and graph results stay bitwise equal.
             x = (tf.cast(images, tf.float32) - lo) * (1.0 / (hi - lo))
-        if images.shape[0] is None:
-            with tf.control_dependencies([tf.debugging.assert_positive(
-                    tf.shape(images)[0],
-                    message="`images` is an empty batch (batch size 0)")]):
+        checks = _batch_checks(images)
+        if checks:
+            with tf.control_dependencies(checks):
                 x = tf.identity(x)
         data = {"images": x}
         if "labels" in raw:
@@ -120,11 +119,9 @@ class ImageAugmentation(Augmentation):
 
     def input_checks(self, inputs):
         images = inputs["images"] if isinstance(inputs, dict) else inputs
-        if getattr(images, "shape", None) is None or images.shape.rank != 4 or (
-                images.shape[0] is not None):
+        if getattr(images, "shape", None) is None or images.shape.rank != 4:
             return []
-        return [tf.debugging.assert_positive(
-            tf.shape(images)[0], message="`images` is an empty batch (batch size 0)")]
+        return _batch_checks(images)
 
     def restore(self, data, spec):
         x = data["images"]
@@ -246,6 +243,15 @@ class GeometricAugmentation(ImageAugmentation):
         if "boxes" in data:
             out["boxes"] = affine.transform_boxes(data["boxes"], matrix, output_size)
         return out
+
+
+def _batch_checks(images):
+    """Run-time check that a batch ``[B, H, W, C]`` whose ``B`` is only known at run
+    time is not empty (a static empty batch is a ``ValueError`` at trace time)."""
+    if images.shape[0] is not None:
+        return []
+    return [tf.debugging.assert_positive(
+        tf.shape(images)[0], message="`images` is an empty batch (batch size 0)")]
 
 
 def _spatial(images):
