@@ -101,6 +101,14 @@ class _Composition(Augmentation):
         return apply_on_rows(layer, data, params, rows_where(mask))
 
 
+class _Routing(_Composition):
+    """A composition that sends each row to the branch it drew. It never runs
+    as one XLA program (see ``Augmentation.compiles``): under XLA every branch
+    would run on every row."""
+
+    auto_compile = False
+
+
 def _merge_keys(a, b):
     """Elementwise merge of two fusion keys (``None`` = any); None if they clash."""
     if a is None or b is None or len(a) != len(b):
@@ -184,7 +192,7 @@ class Sequence(_Composition):
 
 
 @registry.register
-class OneOf(_Composition):
+class OneOf(_Routing):
     """Applies exactly one of ``layers`` to each sample, drawn per sample.
 
     Args:
@@ -199,8 +207,6 @@ class OneOf(_Composition):
       ...                    tfaug.image.GaussianNoise(0.05)])
     """
 
-
-    auto_compile = False  # routes rows per sample: see Augmentation.compiles
     def __init__(self, layers, weights=None, probability=1.0, seed=None, **kwargs):
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
@@ -234,7 +240,7 @@ class OneOf(_Composition):
 
 
 @registry.register
-class SomeOf(_Composition):
+class SomeOf(_Routing):
     """Applies ``n`` distinct layers, drawn per sample, in list order.
 
     Args:
@@ -249,8 +255,6 @@ class SomeOf(_Composition):
       ...                     tfaug.image.RandomSaturation(0.2)], n=2)
     """
 
-
-    auto_compile = False  # routes rows per sample: see Augmentation.compiles
     def __init__(self, layers, n=1, probability=1.0, seed=None, **kwargs):
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
@@ -274,7 +278,7 @@ class SomeOf(_Composition):
 
 
 @registry.register
-class RandomApply(_Composition):
+class RandomApply(_Routing):
     """Applies ``layer`` to each sample with probability ``rate``.
 
     Unlike a layer's own ``probability`` (computed on every row, then blended),
@@ -289,8 +293,6 @@ class RandomApply(_Composition):
       >>> aug = tfaug.RandomApply(tfaug.image.GaussianBlur(5), rate=0.3)
     """
 
-
-    auto_compile = False  # routes rows per sample: see Augmentation.compiles
     def __init__(self, layer, rate=0.5, seed=None, **kwargs):
         kwargs.pop("probability", None)
         super().__init__([layer], seed=seed, **kwargs)

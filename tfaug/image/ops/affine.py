@@ -19,8 +19,6 @@ inside ``jit_compile=True``, and for arbitrary coordinate maps such as elastic
 deformation).
 """
 
-import math
-
 import tensorflow as tf
 
 from tfaug.core.xla import in_xla_context
@@ -451,10 +449,6 @@ def flip_left_right(images):
 def flip_up_down(images):
     """Reverses the height axis of ``[B, H, W, C]`` images."""
     return tf.reverse(images, axis=[1])
-
-
-def degrees_to_radians(degrees):
-    return tf.convert_to_tensor(degrees, tf.float32) * (math.pi / 180.0)
 
 
 # ------------------------------------------------------ elastic deformation
