@@ -41,6 +41,8 @@ def _json_native(value):
         return [_json_native(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _json_native(v) for k, v in value.items()}
+    if isinstance(value, (keras.Variable, tf.Variable)):
+        return _json_native(value.numpy())
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()
     return value
@@ -115,6 +117,12 @@ class Augmentation(keras.layers.Layer):
         signature): one fused pass over memory instead of one per op. False
         for compositions that route rows per sample.
       modality: "image", "text", "audio" or "tabular".
+      magnitude_attr: name of the ``__init__`` argument that sets the layer's
+        strength (usually ``"magnitude"``), held in a float32 variable made
+        with :meth:`add_magnitude`; None for layers without a strength. The
+        variable can be changed between epochs (:meth:`set_magnitude`, or
+        ``tfaug.callbacks``) without retracing any ``tf.function`` or
+        ``tf.data`` pipeline.
     """
 
     changes_size = False
@@ -122,6 +130,7 @@ class Augmentation(keras.layers.Layer):
     xla_exempt = False
     auto_compile = True
     modality = None
+    magnitude_attr = None
 
     def __init__(self, probability=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -156,6 +165,62 @@ class Augmentation(keras.layers.Layer):
             if not layer.built:
                 layer.build(input_shape)
         self.built = True
+
+    # ---------------------------------------------------------------- magnitude
+    def add_magnitude(self, name, value, low=0.0, high=None):
+        """Creates the strength variable (float32 scalar, not trainable).
+
+        A subclass calls it in ``__init__`` and stores the result under the
+        argument's name (``self.magnitude = self.add_magnitude("magnitude",
+        magnitude)``); ``get_config`` then reports the variable's current
+        value. Reads inside ``sample_params`` see later assignments without a
+        retrace.
+
+        Args:
+          name: The ``__init__`` argument (``magnitude_attr``).
+          value: Initial value, checked against ``[low, high]``.
+          low: Smallest allowed value.
+          high: Largest allowed value, or None.
+
+        Returns:
+          The variable.
+        """
+        value = validation.check_number(name, value, low, high)
+        self._magnitude_bounds = (low, high)
+        return self.add_weight(name=name, shape=(), dtype="float32", trainable=False,
+                               initializer=keras.initializers.Constant(value))
+
+    @property
+    def magnitude_variable(self):
+        """The strength variable, or None when the layer has no strength."""
+        if not self.magnitude_attr:
+            return None
+        return getattr(self, self.magnitude_attr)
+
+    def get_magnitude(self):
+        """Current strength as a Python float (None without a strength)."""
+        var = self.magnitude_variable
+        return None if var is None else float(var.numpy())
+
+    def set_magnitude(self, value):
+        """Sets the strength; takes effect on the next batch without a retrace.
+
+        Args:
+          value: New value of the ``magnitude_attr`` argument, checked against
+            the layer's allowed range.
+
+        Raises:
+          ValueError: the layer has no strength, or the value is out of range.
+        """
+        var = self.magnitude_variable
+        if var is None:
+            raise ValueError(f"{type(self).__name__} has no magnitude to set.")
+        low, high = self._magnitude_bounds
+        var.assign(validation.check_number(self.magnitude_attr, value, low, high))
+
+    def magnitude_tensor(self):
+        """The strength read as a float32 scalar tensor (for ``sample_params``)."""
+        return tf.convert_to_tensor(self.magnitude_variable, tf.float32)
 
     # ----------------------------------------------------------------- modality
     def standardize(self, inputs):
@@ -284,3 +349,34 @@ class Augmentation(keras.layers.Layer):
             if shape.rank is None or not shape[1:].is_fully_defined():
                 return False
         return True
+
+
+def augmentations(root):
+    """Every tfaug :class:`Augmentation` inside ``root`` (nested ones too), each once.
+
+    Args:
+      root: A layer, a Keras model, or a list/tuple of them.
+
+    Returns:
+      A list of layers (``root`` itself included when it is one).
+
+    Example:
+      >>> strong = [l for l in augmentations(model) if l.magnitude_attr]
+    """
+    found, seen = [], set()
+
+    def visit(obj):
+        if isinstance(obj, (list, tuple)):
+            for item in obj:
+                visit(item)
+            return
+        if not isinstance(obj, keras.layers.Layer):
+            raise ValueError(f"expected a Keras layer or model (or a list of them), "
+                             f"got {obj!r}.")
+        for layer in obj._flatten_layers(include_self=True, recursive=True):
+            if isinstance(layer, Augmentation) and id(layer) not in seen:
+                seen.add(id(layer))
+                found.append(layer)
+
+    visit(root)
+    return found

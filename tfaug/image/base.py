@@ -233,16 +233,8 @@ class GeometricAugmentation(ImageAugmentation):
 
     def resample(self, data, matrix, output_size):
         """Moves images, masks and boxes through ``matrix`` to ``output_size``."""
-        out = dict(data)
-        out["images"] = affine.transform(
-            data["images"], matrix, output_size, self.interpolation, self.fill_mode,
-            self.to_unit(self.fill_value))
-        if "masks" in data:
-            out["masks"] = affine.transform_masks(data["masks"], matrix, output_size,
-                                                  self.fill_mode)
-        if "boxes" in data:
-            out["boxes"] = affine.transform_boxes(data["boxes"], matrix, output_size)
-        return out
+        return affine.transform_targets(data, matrix, output_size, self.interpolation,
+                                        self.fill_mode, self.to_unit(self.fill_value))
 
 
 def _batch_checks(images):

@@ -5,7 +5,7 @@ from tfaug.image.ops.affine import (affine_matrix, crop_resize, flip, flip_left_
                                     flip_up_down, homography, identity, image_corners,
                                     perspective, rotation, sample_at, scaling, shear,
                                     transform, transform_boxes, transform_masks,
-                                    translation)
+                                    transform_targets, translation)
 from tfaug.image.ops.elastic import elastic_boxes, elastic_field, elastic_transform
 from tfaug.image.ops.color import (adjust_brightness, adjust_contrast, adjust_hue,
                                    adjust_saturation, autocontrast, color_jitter, equalize,

@@ -441,6 +441,40 @@ def transform_boxes(boxes, matrices, output_size):
                         output_size[1])
 
 
+def transform_targets(data, matrices, output_size=None, interpolation="bilinear",
+                      fill_mode="constant", fill_value=0.0):
+    """Moves every target of an image dict through ``matrices``.
+
+    Args:
+      data: dict with ``images`` ``[B, H, W, C]`` and optionally ``masks``
+        ``[B, H, W, 1]`` (nearest) and ``boxes`` ``[B, N, 4]``; other keys
+        (labels) pass through.
+      matrices: ``[B, 3, 3]`` output->input maps.
+      output_size: ``(height, width)``; defaults to the input size.
+      interpolation: For the images.
+      fill_mode: For images and masks.
+      fill_value: Image fill in constant mode (the images' units).
+
+    Returns:
+      A dict with the same keys.
+
+    Example:
+      >>> out = transform_targets({"images": x, "masks": m}, rotation(a, 8, 8))
+    """
+    if output_size is None:
+        shape = tf.shape(data["images"])
+        output_size = tuple(data["images"].shape[i] if data["images"].shape[i] is not None
+                            else shape[i] for i in (1, 2))
+    out = dict(data)
+    out["images"] = transform(data["images"], matrices, output_size, interpolation,
+                              fill_mode, fill_value)
+    if "masks" in data:
+        out["masks"] = transform_masks(data["masks"], matrices, output_size, fill_mode)
+    if "boxes" in data:
+        out["boxes"] = transform_boxes(data["boxes"], matrices, output_size)
+    return out
+
+
 def flip_left_right(images):
     """Reverses the width axis of ``[B, H, W, C]`` images."""
     return tf.reverse(images, axis=[2])
