@@ -38,6 +38,8 @@ class Case:
       labels: None, "int" or "onehot": what labels to feed (mixing layers).
       targets: Keys besides images the layer must carry ("masks", "boxes").
       output_size: Expected (h, w) of the output when it differs from ``size``.
+      needs_labels: The layer cannot run without labels (ClassConditional):
+        every mode feeds a dict with labels.
       note: Free text.
     """
 
@@ -48,6 +50,7 @@ class Case:
     labels: Optional[str] = None
     targets: tuple = ("masks", "boxes")
     output_size: Optional[tuple] = None
+    needs_labels: bool = False
     note: str = ""
 
 
@@ -82,6 +85,7 @@ def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
     images = tf.constant(imgs.astype(np.uint8)) if dtype == tf.uint8 else tf.constant(
         imgs.astype(np.float32))
     use_dict = dict_inputs if dict_inputs is not None else bool(case.labels)
+    use_dict = use_dict or case.needs_labels
     if not use_dict:
         return images
     data = {"images": images}

@@ -119,14 +119,21 @@ def test_config_json_round_trip(case):
 def test_keras_save_load(case, tmp_path):
     layer = case.make()
     h, w = case.size
-    model = keras.Sequential([keras.Input((h, w, 3)), layer])
+    if case.needs_labels:
+        inp = {"images": keras.Input((h, w, 3), name="images"),
+               "labels": keras.Input((), dtype="int32", name="labels")}
+        model = keras.Model(inp, layer(inp))
+    else:
+        model = keras.Sequential([keras.Input((h, w, 3)), layer])
     path = str(tmp_path / "model.keras")
     model.save(path)
     loaded = keras.models.load_model(path)
-    inner = loaded.layers[0]
+    inner = next(l for l in loaded.layers if type(l) is type(layer))
     assert type(inner) is type(layer)
     assert inner.get_config() == layer.get_config()
-    inputs = harness.make_inputs(case, tf.float32, dict_inputs=False)
+    inputs = harness.make_inputs(case, tf.float32, dict_inputs=case.needs_labels)
+    if case.needs_labels:
+        inputs = {"images": inputs["images"], "labels": inputs["labels"]}
     harness.assert_same(inner(inputs, training=True, seed=harness.SEED),
                         layer(inputs, training=True, seed=harness.SEED), atol=1e-4)
     harness.assert_same(loaded(inputs), model(inputs), atol=1e-4)

@@ -4,5 +4,8 @@ __version__ = "0.1.0"
 
 from tfaug import core
 from tfaug import image
+from tfaug import policies
 from tfaug.core import (Augmentation, OneOf, RandomApply, SomeOf, Sequence,
                         deserialize, register, registered, serialize)
+from tfaug.policies import (AugMix, AutoAugment, ClassConditional, RandAugment,
+                            TrivialAugment)

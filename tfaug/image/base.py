@@ -78,7 +78,7 @@ class ImageAugmentation(Augmentation):
             raise ValueError(f"`images` has an empty spatial size: {images.shape}.")
         lo, hi = self.value_range
         if images.dtype == tf.uint8:
-            x = tf.cast(images, tf.float32) / 255.0
+            x = tf.cast(images, tf.float32) * (1.0 / 255.0)
         else:
             # An explicit reciprocal: graph mode rewrites a division by a constant
             # into this multiply, so eager and graph results stay bitwise equal.

@@ -283,9 +283,11 @@ def autocontrast(images):
     lo = tf.reduce_min(images, axis=[1, 2], keepdims=True)
     hi = tf.reduce_max(images, axis=[1, 2], keepdims=True)
     span = hi - lo
-    scale = tf.where(span > 0, 1.0 / tf.where(span > 0, span, 1.0), 1.0)
+    # A true division (not a multiply by the reciprocal, which graph rewrites
+    # may reorder): eager and graph results stay bitwise equal, which matters
+    # when a quantizing op (posterize, equalize) follows in a policy.
     offset = tf.where(span > 0, lo, 0.0)
-    return _clip((images - offset) * scale)
+    return _clip((images - offset) / tf.where(span > 0, span, 1.0))
 
 
 def sharpness(images, factor):

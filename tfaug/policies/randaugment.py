@@ -1,0 +1,148 @@
+"""RandAugment and TrivialAugment (TrivialAugmentWide), drawn per sample."""
+
+import tensorflow as tf
+
+from tfaug.core import registry
+from tfaug.core import seeds as seeds_lib
+from tfaug.core import validation
+from tfaug.policies import ops as policy_ops
+from tfaug.policies.base import ImagePolicy
+
+RANDAUGMENT_OPS = ("identity", "autocontrast", "equalize", "rotate", "solarize", "color",
+                   "posterize", "contrast", "brightness", "sharpness", "shear_x", "shear_y",
+                   "translate_x", "translate_y")
+TRIVIALAUGMENT_OPS = ("identity", "shear_x", "shear_y", "translate_x", "translate_y",
+                      "rotate", "brightness", "color", "contrast", "sharpness", "posterize",
+                      "solarize", "autocontrast", "equalize")
+
+
+def _ids_for(names, op_ids):
+    """Maps indices into ``names`` to indices where identity is -1 (untouched)."""
+    table = tf.constant([-1 if n == "identity" else i for i, n in enumerate(names)],
+                        tf.int32)
+    return tf.gather(table, op_ids)
+
+
+@registry.register
+class RandAugment(ImagePolicy):
+    """RandAugment (Cubuk et al., 2020) with ops drawn per sample.
+
+    Each sample draws ``num_ops`` ops (uniformly, with replacement) and each op
+    runs only on the samples that drew it, so a step costs about one op.
+    Every op uses the same magnitude, ``magnitude / (num_magnitude_bins - 1)``
+    of its maximum (torchvision's ranges; see :mod:`tfaug.policies.ops` for the
+    table: rotate 30 degrees, shear 0.3, translate 150/331 of the size,
+    enhance factors 1 +- 0.9, posterize 8 -> 4 bits, solarize threshold 1 -> 0).
+    Geometric ops move masks and boxes too.
+
+    Args:
+      num_ops: Ops applied to each sample, in sequence (>= 1).
+      magnitude: Shared magnitude in bins, ``0 <= magnitude <=
+        num_magnitude_bins - 1``; held in a variable (``set_magnitude``), so it
+        can change between epochs without a retrace.
+      magnitude_stddev: When > 0, each op of each sample draws its magnitude
+        from ``Normal(magnitude, magnitude_stddev)`` clipped to the bins
+        (timm's "mstd").
+      num_magnitude_bins: Number of magnitude bins (31 as in torchvision; the
+        paper used 10 with magnitudes 0-10 -- use 11 to match it).
+      ops: Optional subset of :data:`RANDAUGMENT_OPS` (plus ``"invert"``) to draw
+        from; default all 14.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_value: Fill of uncovered areas, in ``value_range`` units.
+      probability: Per-sample chance that the policy applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` uint8 or float, or a dict with
+      ``images`` and optional ``labels``, ``masks``, ``boxes``.
+
+    Example:
+      >>> aug = tfaug.policies.RandAugment(num_ops=2, magnitude=9, seed=0)
+      >>> out = aug(images, training=True)
+      >>> aug.set_magnitude(12)  # stronger from the next batch on, no retrace
+    """
+
+    def __init__(self, num_ops=2, magnitude=9, magnitude_stddev=0.0, num_magnitude_bins=31,
+                 ops=None, interpolation="bilinear", fill_value=0.0, probability=1.0,
+                 value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(interpolation=interpolation, fill_value=fill_value,
+                         probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.num_ops = validation.check_int("num_ops", num_ops, 1, 16)
+        self.num_magnitude_bins = validation.check_int("num_magnitude_bins",
+                                                       num_magnitude_bins, 2)
+        self.magnitude = self.add_magnitude("magnitude", magnitude, 0.0,
+                                            self.num_magnitude_bins - 1)
+        self.magnitude_stddev = validation.check_number("magnitude_stddev",
+                                                        magnitude_stddev, 0.0)
+        self.ops = None if ops is None else policy_ops.check_ops(
+            "ops", ops, RANDAUGMENT_OPS + ("invert",))
+        self._names = tuple(self.ops or RANDAUGMENT_OPS)
+
+    def sample_params(self, batch_size, seed):
+        op_seed, mag_seed, sign_seed = tf.unstack(seeds_lib.split(seed, 3))
+        shape = [batch_size, self.num_ops]
+        choice = seeds_lib.uniform(shape, op_seed, 0, len(self._names), dtype=tf.int32)
+        top = float(self.num_magnitude_bins - 1)
+        m = tf.fill(shape, self.magnitude_tensor())
+        if self.magnitude_stddev > 0:
+            m = tf.clip_by_value(
+                seeds_lib.normal(shape, mag_seed, m, self.magnitude_stddev), 0.0, top)
+        return {"ops": choice, "level": m * (1.0 / top),
+                "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5)}
+
+    def transform(self, data, params):
+        op_ids = self.gated(params, _ids_for(self._names, params["ops"]))
+        return self.run_steps(data, self._names, op_ids, params["level"], params["sign"],
+                              policy_ops.RANDAUGMENT)
+
+
+@registry.register
+class TrivialAugment(ImagePolicy):
+    """TrivialAugmentWide (Mueller & Hutter, 2021): one op per sample, uniform level.
+
+    Each sample draws one of 14 ops (:data:`TRIVIALAUGMENT_OPS`) and a magnitude
+    bin uniformly from ``num_magnitude_bins``; ops use the "wide" ranges
+    (rotate 135 degrees, shear 0.99, translate 32 px, enhance factors
+    1 +- 0.99, posterize 8 -> 2 bits, solarize threshold 1 -> 0).
+
+    Args:
+      num_magnitude_bins: Number of magnitude bins (31).
+      magnitude: Strength scale (variable, default 1): the drawn level is
+        multiplied by it, so 0.5 halves every op's range and 0 is the identity.
+      interpolation: ``"bilinear"`` or ``"nearest"``.
+      fill_value: Fill of uncovered areas, in ``value_range`` units.
+      probability: Per-sample chance that the policy applies.
+      value_range: ``(low, high)`` of float inputs.
+      seed: Initial seed state.
+
+    Example:
+      >>> aug = tfaug.policies.TrivialAugment(seed=0)
+      >>> out = aug(images, training=True)
+    """
+
+    def __init__(self, num_magnitude_bins=31, magnitude=1.0, interpolation="bilinear",
+                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
+        super().__init__(interpolation=interpolation, fill_value=fill_value,
+                         probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
+        self.num_magnitude_bins = validation.check_int("num_magnitude_bins",
+                                                       num_magnitude_bins, 2)
+        self.magnitude = self.add_magnitude("magnitude", magnitude, 0.0)
+
+    def sample_params(self, batch_size, seed):
+        op_seed, mag_seed, sign_seed = tf.unstack(seeds_lib.split(seed, 3))
+        shape = [batch_size, 1]
+        bins = self.num_magnitude_bins
+        choice = seeds_lib.uniform(shape, op_seed, 0, len(TRIVIALAUGMENT_OPS), dtype=tf.int32)
+        b = seeds_lib.uniform(shape, mag_seed, 0, bins, dtype=tf.int32)
+        level = tf.cast(b, tf.float32) * (1.0 / (bins - 1)) * self.magnitude_tensor()
+        return {"ops": choice, "level": level,
+                "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5)}
+
+    def transform(self, data, params):
+        op_ids = self.gated(params, _ids_for(TRIVIALAUGMENT_OPS, params["ops"]))
+        return self.run_steps(data, TRIVIALAUGMENT_OPS, op_ids, params["level"],
+                              params["sign"], policy_ops.WIDE)
