@@ -43,8 +43,8 @@ def _json_native(value):
         return {str(k): _json_native(v) for k, v in value.items()}
     if isinstance(value, (keras.Variable, tf.Variable)):
         return _json_native(value.numpy())
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return value.tolist()  # numpy scalars and arrays -> Python values
     return value
 
 
@@ -197,6 +197,11 @@ class Augmentation(keras.layers.Layer):
             return None
         return getattr(self, self.magnitude_attr)
 
+    @property
+    def magnitude_bounds(self):
+        """``(low, high)`` allowed for the strength (``high`` None = unbounded)."""
+        return getattr(self, "_magnitude_bounds", (0.0, None))
+
     def get_magnitude(self):
         """Current strength as a Python float (None without a strength)."""
         var = self.magnitude_variable
@@ -215,7 +220,7 @@ class Augmentation(keras.layers.Layer):
         var = self.magnitude_variable
         if var is None:
             raise ValueError(f"{type(self).__name__} has no magnitude to set.")
-        low, high = self._magnitude_bounds
+        low, high = self.magnitude_bounds
         var.assign(validation.check_number(self.magnitude_attr, value, low, high))
 
     def magnitude_tensor(self):

@@ -12,6 +12,16 @@ Argument conventions:
 * ``Solarize``, ``Posterize`` and ``Sharpness`` take the op's parameter itself:
   a number is used as is, a pair ``(lo, hi)`` is drawn uniformly per sample.
 * ``ColorJitter`` follows torchvision's ``ColorJitter`` exactly.
+
+Strength: layers with a drawn parameter take ``magnitude``, a scale ``>= 0``
+held in a variable (``set_magnitude`` changes the next batch, no retrace). 1 is
+the layer as configured (bitwise), 0 the identity (every parameter at its
+neutral value); in between the deviation from neutral is multiplied by it:
+deltas (brightness, hue) by ``m``, factors (contrast, saturation, sharpness,
+ColorJitter's) as ``1 + m (f - 1)`` clamped at 0, Solarize's threshold moves
+toward ``256/255`` of the range (above every 8-bit level, PIL's no-op 256),
+Posterize's bits toward 8. ``RandomGrayscale``, ``Equalize``, ``AutoContrast``
+and ``Invert`` have no strength (``magnitude_attr`` is None).
 """
 
 import numbers
@@ -21,7 +31,7 @@ import tensorflow as tf
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
-from tfaug.image.base import ImageAugmentation
+from tfaug.image.base import ImageAugmentation, toward
 from tfaug.image.ops import color as color_ops
 
 
@@ -67,16 +77,24 @@ def _images_only(data, images):
 
 class _UniformParam(ImageAugmentation):
     """A colour op whose one parameter is drawn per sample, uniformly in
-    ``self._range``; subclasses name it (``param``) and implement ``adjust``."""
+    ``self._range``; subclasses name it (``param``) and implement ``adjust``.
+
+    The magnitude moves the draw toward ``neutral`` (the op's identity value),
+    clamped to ``floor`` (None: no clamp)."""
 
     param = "factor"
+    magnitude_attr = "magnitude"
+    neutral = 0.0
+    floor = None
 
     def adjust(self, images, value):
         raise NotImplementedError
 
     def sample_params(self, batch_size, seed):
         lo, hi = self._range
-        return {self.param: seeds_lib.uniform([batch_size], seed, lo, hi)}
+        value = toward(seeds_lib.uniform([batch_size], seed, lo, hi), self.neutral,
+                        self.magnitude_tensor())
+        return {self.param: value if self.floor is None else tf.maximum(value, self.floor)}
 
     def transform(self, data, params):
         return _images_only(data, self.adjust(data["images"], params[self.param]))
@@ -99,6 +117,8 @@ class RandomBrightness(_UniformParam):
       factor: Delta as a fraction of the value range: a number ``f`` in
         ``[0, 1]`` draws from ``[-f, f]``; a pair ``(lo, hi)`` in ``[-1, 1]``
         draws from ``[lo, hi]``. The result is clipped to the value range.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+        delta; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -113,13 +133,14 @@ class RandomBrightness(_UniformParam):
 
     param = "delta"
 
-    def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, factor=0.2, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         pair = validation.check_range("factor", factor, -1.0, 1.0, symmetric=True)
         self.factor = float(factor) if _is_number(factor) else list(pair)
         self._range = pair
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def adjust(self, images, value):
         return color_ops.adjust_brightness(images, value)
@@ -136,6 +157,8 @@ class RandomContrast(_UniformParam):
       factor: A number ``f`` (lower = upper = ``f``) or a pair ``(lower,
         upper)`` of non-negative numbers, ``lower <= 1``: the contrast factor
         is drawn per sample in ``[1 - lower, 1 + upper]``.
+      magnitude: Strength scale ``>= 0`` (a variable): the drawn factor ``f``
+        becomes ``1 + m (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -148,11 +171,14 @@ class RandomContrast(_UniformParam):
       >>> out = layer(images, training=True)
     """
 
-    def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    neutral, floor = 1.0, 0.0
+
+    def __init__(self, factor=0.2, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.factor, self._range = _magnitudes("factor", factor, max_lower=1.0)
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def adjust(self, images, value):
         return color_ops.adjust_contrast(images, value)
@@ -169,6 +195,8 @@ class RandomSaturation(_UniformParam):
         numbers, ``lower <= 1`` (as :class:`RandomContrast`).
       method: ``"blend"`` (PIL / torchvision: blend with the grayscale image)
         or ``"hsv"`` (``tf.image.adjust_saturation``: scale S in HSV).
+      magnitude: Strength scale ``>= 0`` (a variable): the drawn factor ``f``
+        becomes ``1 + m (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -181,12 +209,15 @@ class RandomSaturation(_UniformParam):
       >>> out = layer(images, training=True)
     """
 
-    def __init__(self, factor=0.2, method="blend", probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
+    neutral, floor = 1.0, 0.0
+
+    def __init__(self, factor=0.2, method="blend", magnitude=1.0, probability=1.0,
+                 value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.factor, self._range = _magnitudes("factor", factor, max_lower=1.0)
         self.method = validation.check_choice("method", method, ("blend", "hsv"))
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def adjust(self, images, value):
         return color_ops.adjust_saturation(images, value, self.method)
@@ -202,6 +233,8 @@ class RandomHue(_UniformParam):
       factor: A number ``f`` in ``[0, 0.5]`` draws the shift from ``[-f, f]``;
         a pair ``(lo, hi)`` in ``[-0.5, 0.5]`` draws from ``[lo, hi]``. A shift
         of 1/3 turn maps red to green.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+        delta; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -216,13 +249,14 @@ class RandomHue(_UniformParam):
 
     param = "delta"
 
-    def __init__(self, factor=0.1, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, factor=0.1, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         pair = validation.check_range("factor", factor, -0.5, 0.5, symmetric=True)
         self.factor = float(factor) if _is_number(factor) else list(pair)
         self._range = pair
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def adjust(self, images, value):
         return color_ops.adjust_hue(images, value)
@@ -260,6 +294,9 @@ class ColorJitter(ImageAugmentation):
       saturation: As ``brightness``; single-channel images are unchanged.
       hue: ``h`` in ``[0, 0.5]`` draws the shift (turns) from ``[-h, h]``; a
         pair lies in ``[-0.5, 0.5]``.
+      magnitude: Strength scale ``>= 0`` (a variable): each drawn factor ``f``
+        becomes ``1 + m (f - 1)`` (clamped at 0) and the hue shift ``m h``; 1
+        is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -272,8 +309,12 @@ class ColorJitter(ImageAugmentation):
       >>> out = jitter(images, training=True)
     """
 
+    magnitude_attr = "magnitude"
+    _NEUTRAL = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+
     def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0, hue=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+                 magnitude=1.0, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.brightness, b = _jitter_range("brightness", brightness, 1.0)
@@ -281,18 +322,22 @@ class ColorJitter(ImageAugmentation):
         self.saturation, s = _jitter_range("saturation", saturation, 1.0)
         self.hue, h = _jitter_range("hue", hue, 0.0, bound=0.5)
         self._ranges = {"brightness": b, "contrast": c, "saturation": s, "hue": h}
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         order_seed, *op_seeds = tf.unstack(seeds_lib.split(seed, 5))
         keys = seeds_lib.uniform([batch_size, 4], order_seed)
         params = {"order": tf.argsort(keys, axis=1, stable=True)}
+        m = self.magnitude_tensor()
         for (name, (lo, hi)), s in zip(self._ranges.items(), op_seeds):
-            params[name] = seeds_lib.uniform([batch_size], s, lo, hi)
+            neutral = self._NEUTRAL[name]
+            value = toward(seeds_lib.uniform([batch_size], s, lo, hi), neutral, m)
+            params[name] = value if neutral == 0 else tf.maximum(value, 0.0)
         return params
 
     def transform(self, data, params):
         # An op whose range is the neutral point is skipped (None).
-        neutral = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+        neutral = self._NEUTRAL
         kwargs = {k: None if r == [neutral[k]] * 2 else params[k]
                   for k, r in self._ranges.items()}
         return _images_only(data, color_ops.color_jitter(data["images"], params["order"],
@@ -333,174 +378,3 @@ class RandomGrayscale(ImageAugmentation):
         x = data["images"]
         flag = tf.reshape(params["grayscale"], [-1, 1, 1, 1])
         return _images_only(data, tf.where(flag, color_ops.to_grayscale(x), x))
-
-
-@registry.register
-class Solarize(_UniformParam):
-    """Inverts the pixels at or above a threshold (PIL ``ImageOps.solarize``).
-
-    Args:
-      threshold: In ``value_range`` units: a number, or a pair ``(lo, hi)``
-        drawn per sample; within ``value_range``.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
-
-    Example:
-      >>> layer = tfaug.image.Solarize((64, 192), seed=0)
-      >>> out = layer(images, training=True)
-    """
-
-    param = "threshold"
-
-    def __init__(self, threshold=128, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        lo, hi = self.value_range
-        self.threshold, self._range = _value_or_range("threshold", threshold, lo, hi)
-
-    def adjust(self, images, value):
-        return color_ops.solarize(images, self.to_unit(value))
-
-
-@registry.register
-class Posterize(ImageAugmentation):
-    """Keeps the top ``bits`` bits of each 8-bit level (PIL ``ImageOps.posterize``).
-
-    Args:
-      bits: An int in ``[1, 8]``, or a pair ``(lo, hi)`` of ints drawn
-        uniformly per sample from ``lo..hi`` (inclusive).
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
-
-    Example:
-      >>> layer = tfaug.image.Posterize((4, 8), seed=0)
-      >>> out = layer(images, training=True)
-    """
-
-    def __init__(self, bits=(4, 8), probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        if isinstance(bits, (list, tuple)) and len(bits) == 2:
-            pair = [validation.check_int("bits", b, 1, 8) for b in bits]
-            if pair[0] > pair[1]:
-                raise ValueError(f"`bits` must be an ordered pair (low, high) with "
-                                 f"low <= high, got {tuple(bits)!r}.")
-            self.bits = pair
-        else:
-            if not isinstance(bits, numbers.Integral) or isinstance(bits, bool):
-                raise ValueError(f"`bits` must be an int in [1, 8] or a pair of such "
-                                 f"ints, got {bits!r}.")
-            self.bits = validation.check_int("bits", bits, 1, 8)
-            pair = [self.bits, self.bits]
-        self._range = pair
-
-    def sample_params(self, batch_size, seed):
-        lo, hi = self._range
-        return {"bits": seeds_lib.uniform([batch_size], seed, lo, hi + 1, dtype=tf.int32)}
-
-    def transform(self, data, params):
-        return _images_only(data, color_ops.posterize(data["images"], params["bits"]))
-
-
-@registry.register
-class Sharpness(_UniformParam):
-    """PIL ``ImageEnhance.Sharpness`` with a per-sample factor.
-
-    Factor 1 is the identity, 0 the 3x3-smoothed image, above 1 sharpens;
-    border pixels are unchanged; the result is clipped.
-
-    Args:
-      factor: A number ``>= 0``, or a pair ``(lo, hi)`` drawn per sample.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
-
-    Example:
-      >>> layer = tfaug.image.Sharpness((0.1, 1.9), seed=0)
-      >>> out = layer(images, training=True)
-    """
-
-    def __init__(self, factor=(0.1, 1.9), probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        self.factor, self._range = _value_or_range("factor", factor, 0.0)
-
-    def adjust(self, images, value):
-        return color_ops.sharpness(images, value)
-
-
-@registry.register
-class Equalize(_Deterministic):
-    """Per-channel histogram equalization (PIL ``ImageOps.equalize``).
-
-    Float inputs are quantized to 256 levels of the value range first.
-
-    Args:
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state (only the ``probability`` gate is random).
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
-
-    Example:
-      >>> layer = tfaug.image.Equalize(probability=0.5, seed=0)
-      >>> out = layer(images, training=True)
-    """
-
-    op = staticmethod(color_ops.equalize)
-
-
-@registry.register
-class AutoContrast(_Deterministic):
-    """Stretches each channel to the full value range (PIL ``ImageOps.autocontrast``
-    with cutoff 0); constant channels are unchanged.
-
-    Args:
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state (only the ``probability`` gate is random).
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
-
-    Example:
-      >>> layer = tfaug.image.AutoContrast(seed=0)
-      >>> out = layer(images, training=True)
-    """
-
-    op = staticmethod(color_ops.autocontrast)
-
-
-@registry.register
-class Invert(_Deterministic):
-    """Inverts the image within the value range (``255 - x`` on uint8).
-
-    Args:
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state (only the ``probability`` gate is random).
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
-
-    Example:
-      >>> layer = tfaug.image.Invert(probability=0.5, seed=0)
-      >>> out = layer(images, training=True)
-    """
-
-    op = staticmethod(color_ops.invert)

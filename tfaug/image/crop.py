@@ -11,6 +11,14 @@ All four default to ``fill_mode="nearest"`` (edge clamping, like
 ``tf.image.resize``); inside a ``tfaug.Sequence`` they fuse with neighbouring
 geometric layers that use the same interpolation and fill settings, in any
 position of the run.
+
+Strength: ``RandomResizedCrop`` takes ``magnitude``, a scale ``>= 0`` held in a
+variable (``set_magnitude`` changes the next batch without a retrace): 1 is the
+layer as configured (bitwise), 0 crops the whole image (a plain resize), and in
+between the window's deviation from the whole image is multiplied by it (area
+fraction ``a -> 1 - m (1 - a)``, log aspect ratio pulled toward the image's
+own). ``RandomCrop`` (a position, no strength), ``CenterCrop`` and ``Resize``
+have none (``magnitude_attr`` is None).
 """
 
 import math
@@ -179,6 +187,13 @@ class RandomResizedCrop(_Resizing):
       fill_mode: ``"nearest"`` (edge clamping), ``"constant"``, ``"reflect"`` or
         ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      magnitude: Strength scale ``>= 0`` (a variable, see ``set_magnitude``):
+        each drawn area fraction ``a`` becomes ``1 - m (1 - a)`` (in
+        ``sample_params``; clamped to ``>= min(0.01, scale[0])``), and each
+        drawn log aspect ratio ``r`` becomes ``m r + (1 - m) log(W / H)`` (in
+        :meth:`windows`, which knows the image size; the fallback's ``ratio``
+        clamp moves toward ``W / H`` likewise, at most fully). 1 is as
+        configured, 0 the whole image resized.
       probability: Per-sample chance of a random (not central) crop.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -193,10 +208,12 @@ class RandomResizedCrop(_Resizing):
     """
 
     ATTEMPTS = 10
+    magnitude_attr = "magnitude"
 
     def __init__(self, height, width, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation="bilinear", fill_mode="nearest", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+                 magnitude=1.0, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
@@ -212,21 +229,37 @@ class RandomResizedCrop(_Resizing):
         self.ratio = validation.check_range("ratio", ratio, 0.0, None)
         if self.ratio[0] <= 0.0:
             raise ValueError(f"`ratio` must be positive, got {ratio!r}.")
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
+        """Draws ``area`` (already scaled by the magnitude), raw ``log_ratio``,
+        the offsets, and ``magnitude`` (``[B]``, read by :meth:`windows`)."""
         s = tf.unstack(seeds_lib.split(seed, 4))
         k = self.ATTEMPTS
         log_ratio = [math.log(r) for r in self.ratio]
-        return {"area": seeds_lib.uniform([batch_size, k], s[0], *self.scale),
+        m = self.magnitude_tensor()
+        area = seeds_lib.uniform([batch_size, k], s[0], *self.scale)
+        area = tf.maximum(area * m + (1.0 - m), min(0.01, self.scale[0]))
+        return {"area": area,
                 "log_ratio": seeds_lib.uniform([batch_size, k], s[1], *log_ratio),
                 "offset_y": seeds_lib.uniform([batch_size], s[2]),
-                "offset_x": seeds_lib.uniform([batch_size], s[3])}
+                "offset_x": seeds_lib.uniform([batch_size], s[3]),
+                "magnitude": tf.fill([batch_size], m)}
 
     def windows(self, params, height, width):
         """``(y0, x0, ch, cw)`` ``[B]`` drawn windows, in pixels."""
         h, w = _hw(height, width)
+        in_ratio = w / h
+        lo, hi = self.ratio
+        log_ratio = params["log_ratio"]
+        if "magnitude" in params:  # pull the aspect toward the image's own
+            m = params["magnitude"]
+            log_ratio = log_ratio * m[:, None] + tf.math.log(in_ratio) * (1.0 - m[:, None])
+            m = tf.minimum(m, 1.0)
+            lo = lo * m + in_ratio * (1.0 - m)
+            hi = hi * m + in_ratio * (1.0 - m)
         area = params["area"] * h * w
-        aspect = tf.exp(params["log_ratio"])
+        aspect = tf.exp(log_ratio)
         cw = tf.sqrt(area * aspect)
         ch = tf.sqrt(area / aspect)
         fits = (cw <= w) & (ch <= h)
@@ -234,8 +267,6 @@ class RandomResizedCrop(_Resizing):
         cw = tf.reduce_sum(cw * first, 1)
         ch = tf.reduce_sum(ch * first, 1)
         # Fallback: the whole image, its aspect clamped to `ratio`.
-        lo, hi = self.ratio
-        in_ratio = w / h
         fw = tf.where(in_ratio > hi, h * hi, w)
         fh = tf.where(in_ratio < lo, w / lo, h)
         found = tf.reduce_any(fits, axis=1)

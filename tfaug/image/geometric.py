@@ -4,6 +4,15 @@ Every layer here draws its parameters per sample and moves images, masks
 (nearest) and boxes (xyxy pixels) with the same per-sample matrix (the elastic
 layer with the same displacement field); inside a ``tfaug.Sequence``
 consecutive matrix layers are fused and resampled once.
+
+Strength: every layer but ``RandomFlip`` takes ``magnitude``, a scale ``>= 0``
+in a variable (``set_magnitude`` changes the next batch, no retrace). 1 is the
+layer as configured (bitwise), 0 the identity; in between each drawn
+parameter's deviation from neutral is multiplied by it (angles, shifts, shears,
+corner offsets, displacements by ``m``; scale factors ``s`` become
+``1 + m (s - 1)``, linear). Above 1 it extrapolates, clamping parameters that
+would turn invalid. ``sample()`` returns the scaled parameters, so fused
+matrices use each layer's own magnitude.
 """
 
 import math
@@ -14,9 +23,8 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
-from tfaug.image.base import GeometricAugmentation, _spatial
+from tfaug.image.base import GeometricAugmentation, _spatial, toward
 from tfaug.image.ops import affine
-from tfaug.image.ops import elastic as elastic_ops
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -133,6 +141,10 @@ class RandomAffine(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+        angle, shifts and shears; the scale ``s`` becomes ``1 + m (s - 1)``.
+        Scaled shears are clamped to 89 degrees (or the largest configured
+        ``|shear|``), scales to ``>= min(0.01, scale[0])``.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -147,9 +159,12 @@ class RandomAffine(GeometricAugmentation):
       >>> out = aug(images, training=True)
     """
 
+    magnitude_attr = "magnitude"
+
     def __init__(self, degrees=0.0, translate=(0.0, 0.0), scale=(1.0, 1.0), shear=0.0,
                  interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+                 magnitude=1.0, probability=1.0, value_range=(0, 255), seed=None,
+                 **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
@@ -166,16 +181,27 @@ class RandomAffine(GeometricAugmentation):
         self.shear = validation.check_range("shear", shear, -90.0, 90.0, symmetric=True)
         if max(abs(v) for v in self.shear) >= 90.0:
             raise ValueError(f"`shear` must lie in (-90, 90) degrees, got {shear!r}.")
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
+        # Clamps for magnitudes above 1, never binding at magnitude <= 1.
+        self._shear_limit = max(89.0, *(abs(v) for v in self.shear))
+        self._scale_floor = min(0.01, self.scale[0])
 
     def sample_params(self, batch_size, seed):
         s = tf.unstack(seeds_lib.split(seed, 6))
         fx, fy = self.translate
-        return {"angle": _uniform(s[0], batch_size, self.degrees),
-                "translate_x": _uniform(s[1], batch_size, (-fx, fx)),
-                "translate_y": _uniform(s[2], batch_size, (-fy, fy)),
-                "scale": _uniform(s[3], batch_size, self.scale),
-                "shear_x": _uniform(s[4], batch_size, self.shear),
-                "shear_y": _uniform(s[5], batch_size, self.shear)}
+        m = self.magnitude_tensor()
+        lim = self._shear_limit
+
+        def shear(seed_):
+            return tf.clip_by_value(_uniform(seed_, batch_size, self.shear) * m, -lim, lim)
+
+        scale = toward(_uniform(s[3], batch_size, self.scale), 1.0, m)
+        return {"angle": _uniform(s[0], batch_size, self.degrees) * m,
+                "translate_x": _uniform(s[1], batch_size, (-fx, fx)) * m,
+                "translate_y": _uniform(s[2], batch_size, (-fy, fy)) * m,
+                "scale": tf.maximum(scale, self._scale_floor),
+                "shear_x": shear(s[4]),
+                "shear_y": shear(s[5])}
 
     def matrix(self, params, height, width):
         h, w = _hw(height, width)
@@ -199,6 +225,7 @@ class RandomRotation(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the angle.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -210,15 +237,20 @@ class RandomRotation(GeometricAugmentation):
       >>> out = tfaug.image.RandomRotation(0.1, seed=0)(images, training=True)
     """
 
+    magnitude_attr = "magnitude"
+
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, probability=1.0, value_range=(0, 255), **kwargs):
+                 fill_value=0.0, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.factor = _keras_factor("factor", factor, -1.0, 1.0)
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
-        return {"angle": _uniform(seed, batch_size, self.factor) * (2.0 * math.pi)}
+        angle = _uniform(seed, batch_size, self.factor) * (2.0 * math.pi)
+        return {"angle": angle * self.magnitude_tensor()}
 
     def matrix(self, params, height, width):
         return affine.rotation(params["angle"], height, width)
@@ -239,6 +271,8 @@ class RandomZoom(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+        zooms ``z`` (factor ``1 + m z``), clamped to ``>= min(-0.9, lower)``.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -250,15 +284,21 @@ class RandomZoom(GeometricAugmentation):
       >>> out = tfaug.image.RandomZoom(0.2, seed=0)(images, training=True)
     """
 
+    magnitude_attr = "magnitude"
+
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, probability=1.0,
-                 value_range=(0, 255), **kwargs):
+                 interpolation="bilinear", seed=None, fill_value=0.0, magnitude=1.0,
+                 probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.height_factor = self._zoom("height_factor", height_factor)
         self.width_factor = (None if width_factor is None
                              else self._zoom("width_factor", width_factor))
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
+        lows = [self.height_factor[0]] + ([] if width_factor is None
+                                          else [self.width_factor[0]])
+        self._zoom_floor = min(-0.9, *lows)  # > -1: 1 + z stays positive
 
     @staticmethod
     def _zoom(name, value):
@@ -270,9 +310,13 @@ class RandomZoom(GeometricAugmentation):
 
     def sample_params(self, batch_size, seed):
         h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
-        zoom_y = _uniform(h_seed, batch_size, self.height_factor)
-        zoom_x = (zoom_y if self.width_factor is None
-                  else _uniform(w_seed, batch_size, self.width_factor))
+        m = self.magnitude_tensor()
+
+        def zoom(seed_, bounds):
+            return tf.maximum(_uniform(seed_, batch_size, bounds) * m, self._zoom_floor)
+
+        zoom_y = zoom(h_seed, self.height_factor)
+        zoom_x = zoom_y if self.width_factor is None else zoom(w_seed, self.width_factor)
         return {"zoom_y": zoom_y, "zoom_x": zoom_x}
 
     def matrix(self, params, height, width):
@@ -295,6 +339,7 @@ class RandomTranslation(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the shifts.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -306,19 +351,23 @@ class RandomTranslation(GeometricAugmentation):
       >>> out = tfaug.image.RandomTranslation(0.1, 0.1, seed=0)(images, training=True)
     """
 
+    magnitude_attr = "magnitude"
+
     def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, probability=1.0,
-                 value_range=(0, 255), **kwargs):
+                 interpolation="bilinear", seed=None, fill_value=0.0, magnitude=1.0,
+                 probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.height_factor = _keras_factor("height_factor", height_factor, -1.0, 1.0)
         self.width_factor = _keras_factor("width_factor", width_factor, -1.0, 1.0)
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
-        return {"dy": _uniform(h_seed, batch_size, self.height_factor),
-                "dx": _uniform(w_seed, batch_size, self.width_factor)}
+        m = self.magnitude_tensor()
+        return {"dy": _uniform(h_seed, batch_size, self.height_factor) * m,
+                "dx": _uniform(w_seed, batch_size, self.width_factor) * m}
 
     def matrix(self, params, height, width):
         h, w = _hw(height, width)
@@ -343,6 +392,7 @@ class RandomShear(GeometricAugmentation):
         or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
       seed: Initial seed state.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the shears.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -354,14 +404,17 @@ class RandomShear(GeometricAugmentation):
       >>> out = tfaug.image.RandomShear(x_factor=0.2, seed=0)(images, training=True)
     """
 
+    magnitude_attr = "magnitude"
+
     def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
-                 fill_mode="reflect", fill_value=0.0, seed=None, probability=1.0,
-                 value_range=(0, 255), **kwargs):
+                 fill_mode="reflect", fill_value=0.0, seed=None, magnitude=1.0,
+                 probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.x_factor = self._magnitude("x_factor", x_factor)
         self.y_factor = self._magnitude("y_factor", y_factor)
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     @staticmethod
     def _magnitude(name, value):
@@ -371,10 +424,11 @@ class RandomShear(GeometricAugmentation):
 
     def sample_params(self, batch_size, seed):
         s = tf.unstack(seeds_lib.split(seed, 4))
+        m = self.magnitude_tensor()
 
         def signed(mag_seed, sign_seed, bounds):
             sign = tf.where(seeds_lib.bernoulli([batch_size], sign_seed, 0.5), -1.0, 1.0)
-            return sign * _uniform(mag_seed, batch_size, bounds)
+            return sign * _uniform(mag_seed, batch_size, bounds) * m
 
         return {"shear_x": signed(s[0], s[1], self.x_factor),
                 "shear_y": signed(s[2], s[3], self.y_factor)}
@@ -383,122 +437,3 @@ class RandomShear(GeometricAugmentation):
         zero = tf.zeros_like(params["shear_x"])
         return affine.affine_matrix(zero, zero, zero, zero + 1.0, zero + 1.0,
                                     params["shear_x"], params["shear_y"], height, width)
-
-
-@registry.register
-class RandomPerspective(GeometricAugmentation):
-    """Random projective (perspective) distortion, per sample.
-
-    Each image corner moves inward by up to ``distortion_scale`` times half the
-    width (along x) and half the height (along y), independently per corner
-    and axis; the homography taking the corners to those points is solved per
-    sample (a batched 8x8 linear solve).
-
-    Args:
-      distortion_scale: Strength in ``[0, 1]``; 0 is the identity.
-      interpolation: ``"bilinear"`` or ``"nearest"``.
-      fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
-      fill_value: Fill for constant mode, in ``value_range`` units.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
-      ``masks``, ``boxes``).
-
-    Example:
-      >>> out = tfaug.image.RandomPerspective(0.3, seed=0)(images, training=True)
-    """
-
-    _INWARD = ((1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0))  # TL, TR, BR, BL
-
-    def __init__(self, distortion_scale=0.5, interpolation="bilinear", fill_mode="constant",
-                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
-                         fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
-        self.distortion_scale = validation.check_number("distortion_scale",
-                                                        distortion_scale, 0.0, 1.0)
-
-    def sample_params(self, batch_size, seed):
-        return {"offsets": seeds_lib.uniform([batch_size, 4, 2], seed)}
-
-    def corners(self, params, height, width):
-        """``[B, 4, 2]`` output positions of the TL, TR, BR, BL input corners."""
-        h, w = _hw(height, width)
-        offsets = params["offsets"]
-        reach = tf.stack([w, h]) * (0.5 * self.distortion_scale)
-        base = affine.image_corners(tf.shape(offsets)[0], height, width)
-        return base + tf.constant(self._INWARD) * offsets * reach
-
-    def matrix(self, params, height, width):
-        return affine.perspective(self.corners(params, height, width), height, width)
-
-
-@registry.register
-class RandomElastic(GeometricAugmentation):
-    """Smooth random elastic deformation, per sample.
-
-    Displacements ``(dx, dy)`` are drawn uniformly in ``[-alpha, alpha]`` pixels
-    at a ``grid x grid`` lattice of control points and blended smoothly to
-    every pixel (normalized Gaussian weights one control spacing wide), so a
-    coarser grid gives a smoother field. Output pixel ``p`` reads the input at
-    ``p + d(p)``. Images and masks (nearest) are resampled with gathers
-    (compiles with XLA). Boxes are approximate: points along each box edge are
-    moved forward (fixed-point inverse of the field) and the new box is their
-    bounding box. Not a matrix, so it is never fused.
-
-    Args:
-      alpha: Largest control-point displacement in pixels, ``>= 0``; 0 is the
-        identity.
-      grid: Control points per side, an int in ``[2, 32]``.
-      interpolation: ``"bilinear"`` or ``"nearest"``.
-      fill_mode: ``"reflect"``, ``"constant"``, ``"nearest"`` or ``"wrap"``.
-      fill_value: Fill for constant mode, in ``value_range`` units.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
-      ``masks``, ``boxes``).
-
-    Example:
-      >>> out = tfaug.image.RandomElastic(alpha=4.0, grid=4, seed=0)(images, training=True)
-    """
-
-    fusible = False
-
-    def __init__(self, alpha=4.0, grid=4, interpolation="bilinear", fill_mode="reflect",
-                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
-                         fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
-        self.alpha = validation.check_number("alpha", alpha, 0.0)
-        self.grid = validation.check_int("grid", grid, 2, 32)
-
-    def sample_params(self, batch_size, seed):
-        shape = [batch_size, self.grid, self.grid, 2]
-        return {"displacement": seeds_lib.uniform(shape, seed, -1.0, 1.0)}
-
-    def matrix(self, params, height, width):
-        raise NotImplementedError("RandomElastic moves pixels by a field, not a matrix.")
-
-    def transform(self, data, params):
-        d = params["displacement"] * self.alpha
-        if GATE in params:
-            d = d * tf.cast(params[GATE], tf.float32)[:, None, None, None]
-        out = dict(data)
-        out["images"] = elastic_ops.elastic_transform(
-            data["images"], d, self.interpolation, self.fill_mode,
-            self.to_unit(self.fill_value))
-        if "masks" in data:
-            masks = data["masks"]
-            moved = elastic_ops.elastic_transform(tf.cast(masks, tf.float32), d, "nearest",
-                                             self.fill_mode, 0.0)
-            out["masks"] = tf.cast(moved, masks.dtype)
-        if "boxes" in data:
-            height, width = _spatial(data["images"])
-            out["boxes"] = elastic_ops.elastic_boxes(data["boxes"], d, height, width)
-        return out

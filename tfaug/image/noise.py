@@ -2,6 +2,14 @@
 
 Each draws its parameters per sample (noise level, blur sigma, JPEG quality)
 and changes only ``images``; labels, masks and boxes pass through unchanged.
+
+Strength: each layer takes ``magnitude``, a scale ``>= 0`` held in a variable
+(``set_magnitude`` changes the next batch without a retrace). 1 is the layer as
+configured (bitwise), 0 the identity, and in between the drawn parameter's
+deviation from its neutral value is multiplied by it: the noise ``stddev`` and
+the blur ``sigma`` by ``m`` (sigma 0 is an exact identity kernel), the JPEG
+quality as ``100 - m (100 - q)``; at exactly 0 the JPEG codec is skipped (quality
+100 is not lossless).
 """
 
 import numbers
@@ -34,6 +42,8 @@ class GaussianNoise(ImageAugmentation):
       stddev: Noise standard deviation as a fraction of the value range (0.1
         means 25.5 for ``value_range=(0, 255)``): a number, or a pair
         ``(lo, hi)`` to draw from uniformly per sample. In ``[0, 1]``.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+        standard deviation; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -47,16 +57,20 @@ class GaussianNoise(ImageAugmentation):
       >>> out = noise(images, training=True)
     """
 
-    def __init__(self, stddev=0.05, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    magnitude_attr = "magnitude"
+
+    def __init__(self, stddev=0.05, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.stddev, self._stddev = _range_arg("stddev", stddev, 0.0, 1.0)
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         sd_seed, key_seed = tf.unstack(seeds_lib.split(seed, 2))
         lo, hi = self._stddev
-        return {"stddev": seeds_lib.uniform([batch_size], sd_seed, lo, hi),
+        stddev = seeds_lib.uniform([batch_size], sd_seed, lo, hi) * self.magnitude_tensor()
+        return {"stddev": stddev,
                 "keys": noise_ops.draw_keys(key_seed, batch_size)}
 
     def transform(self, data, params):
@@ -74,6 +88,9 @@ class GaussianBlur(ImageAugmentation):
       kernel_size: Odd int >= 1, the side of the square kernel in pixels.
       sigma: Standard deviation in pixels: a number, or a pair ``(lo, hi)``
         drawn uniformly per sample. Must be > 0.
+      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+        sigma; 1 is as configured, 0 the identity (a sigma of 0 gives the
+        one-hot kernel, no NaN).
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -86,7 +103,9 @@ class GaussianBlur(ImageAugmentation):
       >>> out = blur(images, training=True)
     """
 
-    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), probability=1.0,
+    magnitude_attr = "magnitude"
+
+    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), magnitude=1.0, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -95,10 +114,13 @@ class GaussianBlur(ImageAugmentation):
             raise ValueError(f"`kernel_size` must be an odd int >= 1, got {kernel_size!r}.")
         self.kernel_size = kernel_size
         self.sigma, self._sigma = _range_arg("sigma", sigma, 0.0, None, positive=True)
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         lo, hi = self._sigma
-        return {"sigma": seeds_lib.uniform([batch_size], seed, lo, hi)}
+        sigma = seeds_lib.uniform([batch_size], seed, lo, hi) * self.magnitude_tensor()
+        # The kernel op floors sigma at 1e-6: a one-hot kernel, never 0 / 0.
+        return {"sigma": sigma}
 
     def transform(self, data, params):
         out = dict(data)
@@ -119,6 +141,10 @@ class JpegQuality(ImageAugmentation):
     Args:
       min_quality: Lowest JPEG quality, int in ``[1, 100]``.
       max_quality: Highest JPEG quality (inclusive), ``>= min_quality``.
+      magnitude: Strength scale ``>= 0`` (a variable): the drawn quality ``q``
+        becomes ``100 - m (100 - q)``, rounded (ties to even) and clamped to
+        ``[1, 100]``; 1 is as configured. At exactly 0 the images are not
+        re-encoded at all (the identity; ``encode`` is false in the params).
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -133,8 +159,9 @@ class JpegQuality(ImageAugmentation):
     """
 
     xla_exempt = True
+    magnitude_attr = "magnitude"
 
-    def __init__(self, min_quality=50, max_quality=100, probability=1.0,
+    def __init__(self, min_quality=50, max_quality=100, magnitude=1.0, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -143,12 +170,24 @@ class JpegQuality(ImageAugmentation):
         if self.max_quality < self.min_quality:
             raise ValueError(f"`max_quality` must be >= `min_quality` ({min_quality}), "
                              f"got {max_quality!r}.")
+        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
-        return {"quality": seeds_lib.uniform([batch_size], seed, self.min_quality,
-                                             self.max_quality + 1, dtype=tf.int32)}
+        quality = seeds_lib.uniform([batch_size], seed, self.min_quality,
+                                    self.max_quality + 1, dtype=tf.int32)
+        m = self.magnitude_tensor()
+        quality = tf.round(tf.cast(quality, tf.float32) * m + 100.0 * (1.0 - m))
+        return {"quality": tf.cast(tf.clip_by_value(quality, 1.0, 100.0), tf.int32),
+                "encode": tf.fill([batch_size], m > 0.0)}
 
     def transform(self, data, params):
+        images, quality = data["images"], params["quality"]
+        encode = params.get("encode")
         out = dict(data)
-        out["images"] = noise_ops.jpeg_quality(data["images"], params["quality"])
+        if encode is None:
+            out["images"] = noise_ops.jpeg_quality(images, quality)
+            return out
+        coded = tf.cond(tf.reduce_any(encode),
+                        lambda: noise_ops.jpeg_quality(images, quality), lambda: images)
+        out["images"] = tf.where(encode[:, None, None, None], coded, images)
         return out

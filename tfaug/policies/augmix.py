@@ -106,16 +106,18 @@ class AugMix(ImagePolicy):
 
     def transform(self, data, params):
         images = data["images"]
+        dtype = images.dtype
         ops = self.gated(params, params["ops"])
-        mixed = tf.zeros_like(images)
+        mixed = tf.zeros(tf.shape(images), tf.float32)
         for i in range(self.width):
             cols = slice(i * MAX_DEPTH, (i + 1) * MAX_DEPTH)
             chain = self.run_steps({"images": images}, self._names, ops[:, cols],
                                    params["level"][:, cols], params["sign"][:, cols],
                                    policy_ops.AUGMIX)["images"]
-            mixed += params["weights"][:, i, None, None, None] * chain
+            mixed += params["weights"][:, i, None, None, None] * policy_ops.to_unit(chain)
         m = params["skip"][:, None, None, None]
-        out = m * images + (1.0 - m) * mixed
+        out = m * policy_ops.to_unit(images) + (1.0 - m) * mixed
+        out = policy_ops.from_unit(out, dtype)
         if GATE in params:
             out = tf.where(params[GATE][:, None, None, None], out, images)
         return {**data, "images": out}

@@ -408,7 +408,7 @@ class AdaptiveAugmentation(_Controller):
         """Sets every layer's strength from ``p`` (default :attr:`strength`)."""
         p = self.strength if p is None else p
         for layer, ref in zip(self._resolve(), self.references):
-            low, high = getattr(layer, "_magnitude_bounds", (0.0, None))
+            low, high = layer.magnitude_bounds
             value = max(low, low + p * (ref - low))
             layer.set_magnitude(value if high is None else min(value, high))
 

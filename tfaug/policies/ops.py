@@ -29,14 +29,14 @@ color          factor ``1 + 0.9 * l`` (blend with gray)   yes
 contrast       factor ``1 + 0.9 * l`` (blend with mean)   yes
 sharpness      factor ``1 + 0.9 * l`` (PIL smooth kernel) yes
 posterize      ``round(8 - 4 * l)`` bits kept             no
-solarize       threshold ``1 - l`` (of the value range)   no
+solarize       threshold ``(256 - 256 l) / 255``          no
 =============  =========================================  ======
 
 ``WIDE`` (TrivialAugmentWide): rotate 135 degrees, shear 0.99, translate 32 px,
 enhance factors ``1 +- 0.99 l``, posterize ``round(8 - 6 l)`` bits. ``AUGMIX``:
 translate up to a third of the size, posterize ``round(4 - 4 l)`` bits.
 Factors are clipped at 0, posterize bits to ``[1, 8]``, solarize thresholds to
-``[0, 1]``, so levels above 1 (a magnitude scale above 1) stay valid.
+``[0, 256 / 255]``, so levels above 1 (a magnitude scale above 1) stay valid.
 """
 
 import dataclasses
@@ -53,6 +53,9 @@ COLOR = ("autocontrast", "equalize", "invert", "solarize", "posterize", "color",
 OPS = ("identity",) + GEOMETRIC + COLOR
 SIGNED = frozenset(GEOMETRIC + ("color", "contrast", "brightness", "sharpness"))
 NO_LEVEL = frozenset({"identity", "autocontrast", "equalize", "invert"})
+# Colour ops computed pixel by pixel from per-image statistics: fused into one pass.
+POINT = frozenset({"autocontrast", "invert", "solarize", "posterize", "color", "contrast",
+                   "brightness"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Space:
     translate_pixels: bool = False
     enhance: float = 0.9
     posterize: tuple = (8.0, 4.0)
-    solarize: tuple = (1.0, 0.0)
+    solarize: tuple = (256.0 / 255.0, 0.0)
 
 
 RANDAUGMENT = Space()
@@ -136,7 +139,9 @@ def color_op(name, images, level, sign, space):
         return image_ops.invert(images)
     if name == "solarize":
         lo, hi = space.solarize
-        return image_ops.solarize(images, tf.clip_by_value(lo + level * (hi - lo), 0.0, 1.0))
+        # Above 1 at level 0 (PIL's threshold 256): nothing is inverted.
+        t = tf.clip_by_value(lo + level * (hi - lo), 0.0, max(lo, hi))
+        return image_ops.solarize(images, t)
     if name == "posterize":
         lo, hi = space.posterize
         bits = tf.clip_by_value(tf.round(lo + level * (hi - lo)), 1.0, 8.0)
@@ -187,58 +192,143 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
     Returns:
       ``data`` with each row transformed by its op.
     """
-    names = list(names)
+    names = tuple(names)
     op_ids = tf.cast(op_ids, tf.int32)
-    height, width = _spatial(data["images"])
-    geo = [i for i, n in enumerate(names) if n in GEOMETRIC]
-    colors = [i for i, n in enumerate(names) if n in COLOR]
-    # Group of each op id: 0 = untouched, 1 = geometric, 2 + j = j-th colour op.
-    group_of = [0] * len(names)
-    for i in geo:
-        group_of[i] = 1
-    for j, i in enumerate(colors):
-        group_of[i] = 2 + j
-    group = tf.gather(tf.constant(group_of + [0], tf.int32),
+    if in_xla_context():
+        return _apply_all(data, names, op_ids, level, sign, space, interpolation,
+                          fill_value)
+    # Rows drawing a point op are handled by one compiled pass over the batch;
+    # geometric rows (one group) and each remaining colour op get a partition.
+    point = [i for i, n in enumerate(names) if n in POINT]
+    groups = [[i for i, n in enumerate(names) if n in GEOMETRIC]]
+    groups += [[i] for i, n in enumerate(names) if n in COLOR and n not in POINT]
+    group_of = [0] * (len(names) + 1)
+    for g, members in enumerate(groups):
+        for i in members:
+            group_of[i] = g + 1
+    group = tf.gather(tf.constant(group_of, tf.int32),
                       tf.where(op_ids >= 0, op_ids, len(names)))
     keys = [k for k in ("images", "masks", "boxes") if k in data]
-
-    def run_geometric(part, ids, lv, sg):
-        m = _matrices(names, ids, lv, sg, space, height, width)
-        return image_ops.transform_targets(part, m, (height, width), interpolation,
-                                           "constant", fill_value)
-
-    def run_color(i, part, lv, sg):
-        out = dict(part)
-        out["images"] = color_op(names[i], part["images"], lv, sg, space)
-        return out
-
-    if in_xla_context():
-        out = {k: data[k] for k in keys}
-        if geo:
-            moved = run_geometric(out, op_ids, level, sign)
-            hit = tf.equal(group, 1)
-            out = {k: tf.where(_rows(hit, out[k]), moved[k], out[k]) for k in keys}
-        for i in colors:
-            new = color_op(names[i], out["images"], level, sign, space)
-            out["images"] = tf.where(_rows(tf.equal(op_ids, i), new), new, out["images"])
-        return {**data, **out}
-
-    n_groups = 2 + len(colors)
+    n_groups = 1 + len(groups)
     rows = tf.dynamic_partition(tf.range(tf.shape(op_ids)[0]), group, n_groups)
     parts = {k: tf.dynamic_partition(data[k], group, n_groups) for k in keys}
     ids = tf.dynamic_partition(op_ids, group, n_groups)
     lv = tf.dynamic_partition(level, group, n_groups)
     sg = tf.dynamic_partition(sign, group, n_groups)
     results = [{k: parts[k][g] for k in keys} for g in range(n_groups)]
-    if geo:
-        results[1] = run_geometric(results[1], ids[1], lv[1], sg[1])
-    for j, i in enumerate(colors):
-        results[2 + j] = run_color(i, results[2 + j], lv[2 + j], sg[2 + j])
+    for g, members in enumerate(groups, start=1):
+        if not members:
+            continue
+        if names[members[0]] in GEOMETRIC:
+            results[g] = _geometric(results[g], names, ids[g], lv[g], sg[g], space,
+                                    interpolation, fill_value)
+        else:
+            x = color_op(names[members[0]], to_unit(results[g]["images"]), lv[g], sg[g],
+                         space)
+            results[g]["images"] = from_unit(x, data["images"].dtype)
     out = dict(data)
     for k in keys:
         out[k] = tf.dynamic_stitch(rows, [r[k] for r in results])
         out[k].set_shape(data[k].shape)
+    if point:
+        out["images"] = _point_program(out["images"], names, op_ids, level, sign, space)
     return out
+
+
+def _geometric(part, names, op_ids, level, sign, space, interpolation, fill_value):
+    """Resamples the rows of ``part`` through each row's geometric op."""
+    height, width = _spatial(part["images"])
+    m = _matrices(names, op_ids, level, sign, space, height, width)
+    out = dict(part)
+    if in_xla_context():
+        out["images"] = _warp(part["images"], m, interpolation, fill_value)
+    else:
+        out["images"] = _bucketed_warp(part["images"], m, interpolation, fill_value)
+    if "masks" in part:
+        out["masks"] = image_ops.transform_masks(part["masks"], m, (height, width))
+    if "boxes" in part:
+        out["boxes"] = image_ops.transform_boxes(part["boxes"], m, (height, width))
+    return out
+
+
+def _warp(images, matrices, interpolation, fill_value):
+    """uint8 or float images through ``matrices``; conversions fuse into the gather."""
+    x = image_ops.transform(to_unit(images), matrices, None, interpolation, "constant",
+                            fill_value)
+    return from_unit(x, images.dtype)
+
+
+def _point(images, names, op_ids, level, sign, space):
+    """Every point op of ``names`` on the whole batch; each row keeps its own op's
+    result (rows with another op, or none, are unchanged)."""
+    x = to_unit(images)
+    out = x
+    for i, name in enumerate(names):
+        if name in POINT:
+            new = color_op(name, x, level, sign, space)
+            out = tf.where(_rows(tf.equal(op_ids, i), new), new, out)
+    return from_unit(out, images.dtype)
+
+
+def _bucketed_warp(images, matrices, interpolation, fill_value):
+    """:func:`_warp` compiled, on a part padded to 8, 16, 32, 64, ... rows.
+
+    XLA compiles one program per shape; a part's row count changes every
+    batch, so padding it to a few bucket sizes bounds the compilations (four
+    for batches of up to 64) at the cost of resampling up to twice the rows.
+    """
+    n = tf.shape(images)[0]
+    bucket = 8 * tf.bitwise.left_shift(1, tf.cast(tf.math.ceil(tf.math.log(
+        tf.cast(tf.maximum(n, 1), tf.float32) / 8.0) / math.log(2.0) - 1e-6), tf.int32))
+    bucket = tf.maximum(bucket, 8)
+    pad = bucket - n
+    padded = tf.pad(images, [[0, pad], [0, 0], [0, 0], [0, 0]])
+    eye = tf.eye(3, batch_shape=[pad], dtype=matrices.dtype)
+    out = _warp_program(padded, tf.concat([matrices, eye], 0), interpolation, fill_value)
+    return out[:n]
+
+
+# One XLA program each: the point ops fuse into a single pass over the batch (the
+# reductions autocontrast and contrast need are two more), the warp into one
+# gather loop that reads uint8 directly. Traced once per static setting; XLA
+# compiles once per batch shape.
+_point_program = tf.function(_point, jit_compile=True)
+_warp_program = tf.function(_warp, jit_compile=True, reduce_retracing=True)
+
+
+def _apply_all(data, names, op_ids, level, sign, space, interpolation, fill_value):
+    """Inside XLA (static shapes): every op on the whole batch, rows keep their own."""
+    out = dict(data)
+    geo = [i for i, n in enumerate(names) if n in GEOMETRIC]
+    if geo:
+        is_geo = tf.reduce_any(tf.equal(op_ids[:, None], tf.constant(geo)[None]), axis=1)
+        moved = _geometric(data, names, op_ids, level, sign, space, interpolation,
+                           fill_value)
+        for k in ("images", "masks", "boxes"):
+            if k in data:
+                out[k] = tf.where(_rows(is_geo, data[k]), moved[k], data[k])
+    x = to_unit(out["images"])
+    new_x = x
+    for i, name in enumerate(names):
+        if name in COLOR:
+            new = color_op(name, x, level, sign, space)
+            new_x = tf.where(_rows(tf.equal(op_ids, i), new), new, new_x)
+    out["images"] = from_unit(new_x, data["images"].dtype)
+    return out
+
+
+def to_unit(images):
+    """float32 ``[0, 1]`` view of images that may be uint8 (policies keep uint8)."""
+    if images.dtype == tf.uint8:
+        return tf.cast(images, tf.float32) * (1.0 / 255.0)
+    return images
+
+
+def from_unit(x, dtype):
+    """Back to ``dtype``: uint8 rounds to the nearest level (as PIL does per op)."""
+    if dtype == tf.uint8:
+        return tf.cast(tf.clip_by_value(tf.round(x * 255.0), 0.0, 255.0), tf.uint8)
+    return x
 
 
 def _rows(mask, value):

@@ -1,0 +1,410 @@
+"""Properties of the image policies (RandAugment, TrivialAugment, AutoAugment, AugMix).
+
+Per-sample choices (diversity within a batch and across batches), each op only on
+the rows that drew it, magnitude control without retracing, the published
+AutoAugment tables and AugMix's draws. Modes (eager/graph/tf.data/XLA/SavedModel)
+are the shared harness's job (tests/policies/cases_policies.py).
+"""
+
+import functools
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from sklearn.datasets import load_sample_images
+
+import tfaug
+from tfaug.policies import autoaugment, ops as policy_ops, randaugment
+
+SEED = tf.constant([11, 22], tf.int64)
+OTHER_SEED = tf.constant([33, 44], tf.int64)
+# RandAugment's ops that take a level (level 0 is their identity).
+RA_LEVEL_OPS = [n for n in randaugment.RANDAUGMENT_OPS if n not in policy_ops.NO_LEVEL]
+
+
+@functools.lru_cache(maxsize=None)
+def _photo(size):
+    """A real photo crop (sklearn's china.jpg) as ``[size, size, 3]`` uint8 in [8, 247].
+
+    No 0/255 pixels: solarize at level 0 (threshold 1) inverts pixels equal to the
+    maximum (as PIL/torchvision do), so level-0 identity checks avoid them.
+    """
+    img = load_sample_images().images[0][150:278, 200:328].astype(np.float32)
+    small = tf.image.resize(img[None], (size, size), antialias=True)[0].numpy()
+    return np.clip(np.round(small), 8, 247).astype(np.uint8)
+
+
+def batch_of(n, size=32):
+    """``n`` identical copies of the photo crop."""
+    return np.repeat(_photo(size)[None], n, axis=0)
+
+
+def n_unique_rows(x):
+    return len(np.unique(np.asarray(x).reshape(len(x), -1), axis=0))
+
+
+POLICIES = {
+    "RandAugment": (lambda: tfaug.RandAugment(num_ops=1, seed=0), "ops"),
+    "TrivialAugment": (lambda: tfaug.TrivialAugment(seed=0), "ops"),
+    "AutoAugment": (lambda: tfaug.AutoAugment("imagenet", seed=0), "subpolicy"),
+    "AugMix": (lambda: tfaug.AugMix(seed=0), "ops"),
+}
+
+
+# --------------------------------------------------------------- diversity
+@pytest.mark.parametrize("name", sorted(POLICIES))
+def test_identical_images_get_diverse_outcomes_in_one_batch(name):
+    make, key = POLICIES[name]
+    layer = make()
+    x = batch_of(256)
+    out = layer(x, training=True).numpy()
+    assert out.dtype == np.uint8 and out.shape == x.shape
+    assert n_unique_rows(out) >= 8, name
+    # The choices themselves are per sample, not one per batch.
+    drawn = layer.sample(256, SEED)[key].numpy()
+    assert n_unique_rows(drawn.reshape(256, -1)) >= 8
+
+
+@pytest.mark.parametrize("name", sorted(POLICIES))
+def test_batches_in_a_tf_data_pipeline_get_different_choices(name):
+    make, key = POLICIES[name]
+    layer = make()
+    x = batch_of(32)
+    ds = tf.data.Dataset.from_tensors(x).repeat(2).map(lambda b: layer(b, training=True))
+    first, second = [o.numpy() for o in ds]
+    assert not np.array_equal(first, second)
+    assert n_unique_rows(first) >= 4 and n_unique_rows(second) >= 4
+    # The layer's seed state advances per batch inside tf.data: new draws each time.
+    draws = tf.data.Dataset.range(2).map(lambda _: layer.sample(32, layer.next_seed())[key])
+    a, b = [d.numpy() for d in draws]
+    assert not np.array_equal(a, b)
+    # And two explicit seeds give different per-row choices.
+    assert not np.array_equal(layer.sample(32, SEED)[key].numpy(),
+                              layer.sample(32, OTHER_SEED)[key].numpy())
+
+
+# --------------------------------------------------- ops only where drawn
+def test_each_op_runs_only_on_the_rows_that_drew_it():
+    layer = tfaug.RandAugment(num_ops=1, ops=["invert", "identity"], seed=0)
+    x = batch_of(64, 16)
+    ops = layer.sample(64, SEED)["ops"].numpy()[:, 0]
+    out = layer(x, training=True, seed=SEED).numpy()
+    inverted = (out == 255 - x).all(axis=(1, 2, 3))
+    same = (out == x).all(axis=(1, 2, 3))
+    assert (inverted | same).all()
+    np.testing.assert_array_equal(inverted, ops == 0)
+    assert 10 < inverted.sum() < 54
+
+
+def test_two_steps_compose_per_row():
+    layer = tfaug.RandAugment(num_ops=2, ops=["invert", "identity"], seed=0)
+    x = batch_of(64, 16)
+    ops = layer.sample(64, SEED)["ops"].numpy()
+    out = layer(x, training=True, seed=SEED).numpy()
+    odd = (ops == 0).sum(axis=1) % 2 == 1
+    np.testing.assert_array_equal(out[odd], 255 - x[odd])
+    np.testing.assert_array_equal(out[~odd], x[~odd])
+    assert odd.any() and (~odd).any()
+
+
+def test_identity_rows_of_the_full_op_set_are_untouched():
+    layer = tfaug.RandAugment(num_ops=1, magnitude=20, seed=0)
+    x = batch_of(128)
+    ops = layer.sample(128, SEED)["ops"].numpy()[:, 0]
+    out = layer(x, training=True, seed=SEED).numpy()
+    ident = ops == randaugment.RANDAUGMENT_OPS.index("identity")
+    assert ident.any()
+    np.testing.assert_array_equal(out[ident], x[ident])
+    changed = ~(out == x).all(axis=(1, 2, 3))
+    assert changed[~ident].mean() > 0.9  # magnitude 20/30 changes (nearly) every other row
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tfaug.RandAugment(num_ops=1, ops=["invert"], probability=0.5, seed=0),
+    lambda: tfaug.TrivialAugment(probability=0.5, seed=0),
+    lambda: tfaug.AutoAugment("svhn", probability=0.5, seed=0),
+    lambda: tfaug.AugMix(probability=0.5, seed=0),
+], ids=["RandAugment", "TrivialAugment", "AutoAugment", "AugMix"])
+def test_rows_rejected_by_probability_are_untouched(make):
+    layer = make()
+    x = batch_of(64)
+    gate = layer.sample(64, SEED)["gate"].numpy()
+    out = layer(x, training=True, seed=SEED).numpy()
+    assert 10 < gate.sum() < 54
+    np.testing.assert_array_equal(out[~gate], x[~gate])
+    assert (~(out[gate] == x[gate]).all(axis=(1, 2, 3))).mean() > 0.5
+
+
+# ------------------------------------------------------------- magnitude
+def test_randaugment_magnitude_zero_is_identity_for_ops_with_a_level():
+    layer = tfaug.RandAugment(num_ops=2, magnitude=9, ops=RA_LEVEL_OPS, seed=0)
+    x = batch_of(64)
+    assert (~(layer(x, training=True, seed=SEED).numpy() == x).all(axis=(1, 2, 3))).all()
+    layer.set_magnitude(0)
+    np.testing.assert_array_equal(layer(x, training=True, seed=SEED).numpy(), x)
+    np.testing.assert_allclose(layer(x.astype(np.float32), training=True).numpy(), x,
+                               atol=1e-3)
+
+
+def test_magnitude_changes_without_retracing():
+    layer = tfaug.RandAugment(num_ops=2, magnitude=9, ops=RA_LEVEL_OPS, seed=0)
+    traces = []
+
+    @tf.function
+    def augment(images, seed):
+        traces.append(1)
+        return layer(images, training=True, seed=seed)
+
+    x = batch_of(16)
+    strong = augment(x, SEED).numpy()
+    assert not np.array_equal(strong, x)
+    layer.set_magnitude(0)
+    np.testing.assert_array_equal(augment(x, SEED).numpy(), x)
+    layer.set_magnitude(9)
+    np.testing.assert_array_equal(augment(x, SEED).numpy(), strong)
+    assert len(traces) == 1
+    assert layer.get_magnitude() == 9.0
+
+
+def test_magnitude_change_reaches_a_built_tf_data_pipeline():
+    layer = tfaug.RandAugment(num_ops=2, magnitude=12, ops=RA_LEVEL_OPS, seed=0)
+    x = batch_of(16)
+    ds = tf.data.Dataset.from_tensors(x).repeat().map(lambda b: layer(b, training=True))
+    options = tf.data.Options()
+    options.autotune.enabled = False  # no prefetch: each batch is made when read
+    options.experimental_optimization.inject_prefetch = False
+    it = iter(ds.with_options(options))
+    assert not np.array_equal(next(it).numpy(), x)
+    layer.set_magnitude(0.0)
+    np.testing.assert_array_equal(next(it).numpy(), x)
+    layer.set_magnitude(30)
+    assert not np.array_equal(next(it).numpy(), x)
+
+
+def test_get_config_reports_the_current_magnitude():
+    layer = tfaug.RandAugment(magnitude=9, num_magnitude_bins=11, seed=0)
+    layer.set_magnitude(4)
+    config = layer.get_config()
+    assert config["magnitude"] == 4.0
+    clone = tfaug.deserialize(tfaug.serialize(layer))
+    assert clone.get_magnitude() == 4.0 and clone.num_magnitude_bins == 11
+
+
+@pytest.mark.parametrize("kwargs", [dict(magnitude=31), dict(magnitude=-1),
+                                    dict(magnitude=11, num_magnitude_bins=11)])
+def test_randaugment_magnitude_out_of_range_raises(kwargs):
+    with pytest.raises(ValueError, match="`magnitude`"):
+        tfaug.RandAugment(**kwargs)
+
+
+def test_set_magnitude_out_of_range_raises_and_keeps_the_value():
+    layer = tfaug.RandAugment(magnitude=9, seed=0)
+    for bad in (31, -0.5):
+        with pytest.raises(ValueError, match="`magnitude`"):
+            layer.set_magnitude(bad)
+    assert layer.get_magnitude() == 9.0
+    layer.set_magnitude(30)
+    assert layer.get_magnitude() == 30.0
+
+
+@pytest.mark.parametrize("kwargs,arg", [
+    (dict(num_ops=0), "num_ops"), (dict(ops=["rotate", "blur"]), "ops"), (dict(ops=[]), "ops"),
+    (dict(magnitude_stddev=-1.0), "magnitude_stddev"), (dict(num_magnitude_bins=1),
+                                                        "num_magnitude_bins"),
+    (dict(interpolation="cubic"), "interpolation"), (dict(probability=1.5), "probability"),
+])
+def test_randaugment_bad_arguments_raise(kwargs, arg):
+    with pytest.raises(ValueError, match=f"`{arg}`"):
+        tfaug.RandAugment(**kwargs)
+
+
+def test_augmix_severity_is_the_magnitude():
+    layer = tfaug.AugMix(severity=3, seed=0)
+    assert layer.magnitude_attr == "severity"
+    assert layer.magnitude is layer.severity
+    layer.set_magnitude(7)
+    assert layer.get_magnitude() == 7.0 and float(layer.magnitude.numpy()) == 7.0
+    assert layer.get_config()["severity"] == 7.0 and "magnitude" not in layer.get_config()
+    level = layer.sample(256, SEED)["level"].numpy()
+    assert level.min() >= 0.07 - 1e-6 and level.max() <= 0.7 + 1e-6  # [0.1, 1] * 7 / 10
+    with pytest.raises(ValueError, match="`severity`"):
+        layer.set_magnitude(11)
+    layer.set_magnitude(0)
+    assert (layer.sample(8, SEED)["level"].numpy() == 0).all()
+
+
+def _level_rows(names, op_ids):
+    """Rows whose every applied op (id >= 0) takes a level."""
+    ok = np.ones(op_ids.shape[0], bool)
+    for j in range(op_ids.shape[1]):
+        ids = op_ids[:, j]
+        no_level = np.array([i >= 0 and names[i] in policy_ops.NO_LEVEL for i in ids])
+        ok &= ~no_level
+    return ok
+
+
+def test_trivialaugment_magnitude_zero_keeps_rows_whose_op_has_a_level():
+    layer = tfaug.TrivialAugment(seed=0)
+    layer.set_magnitude(0)
+    x = batch_of(64)
+    ops = layer.sample(64, SEED)["ops"].numpy()
+    out = layer(x, training=True, seed=SEED).numpy()
+    keep = _level_rows(randaugment.TRIVIALAUGMENT_OPS, ops)
+    assert 32 < keep.sum() < 64
+    np.testing.assert_array_equal(out[keep], x[keep])
+    assert not np.array_equal(out[~keep], x[~keep])
+
+
+@pytest.mark.parametrize("policy", ["cifar10", "svhn"])
+def test_autoaugment_magnitude_zero_keeps_rows_whose_ops_have_levels(policy):
+    layer = tfaug.AutoAugment(policy, magnitude=0.0, seed=0)
+    x = batch_of(128)
+    p = layer.sample(128, SEED)
+    table = np.array([[autoaugment.AUTOAUGMENT_OPS.index(op) for op, _, _ in sub]
+                      for sub in autoaugment.POLICIES[policy]])
+    op_ids = np.where(p["applies"].numpy(), table[p["subpolicy"].numpy()], -1)
+    out = layer(x, training=True, seed=SEED).numpy()
+    keep = _level_rows(autoaugment.AUTOAUGMENT_OPS, op_ids)
+    assert keep.sum() > 20 and (~keep).sum() > 5
+    np.testing.assert_array_equal(out[keep], x[keep])
+    layer.set_magnitude(1.0)
+    full = layer(x, training=True, seed=SEED).numpy()
+    assert not np.array_equal(full[keep], x[keep])
+
+
+def test_magnitude_stddev_draws_levels_per_op_and_sample():
+    layer = tfaug.RandAugment(num_ops=2, magnitude=15, magnitude_stddev=4.0, seed=0)
+    level = layer.sample(256, SEED)["level"].numpy()
+    assert level.shape == (256, 2)
+    assert len(np.unique(level)) > 200
+    assert (level >= 0).all() and (level <= 1).all()
+    assert (level[:, 0] != level[:, 1]).mean() > 0.95  # each op its own level
+    assert abs(level.mean() - 0.5) < 0.05
+    for m, bound in ((30, 1.0), (0, 0.0)):  # clipped to the bins
+        layer.set_magnitude(m)
+        lv = layer.sample(256, SEED)["level"].numpy()
+        assert (lv >= 0).all() and (lv <= 1).all() and (lv == bound).mean() > 0.3
+    fixed = tfaug.RandAugment(num_ops=2, magnitude=15, seed=0).sample(64, SEED)["level"]
+    np.testing.assert_allclose(fixed.numpy(), 0.5)
+
+
+# ------------------------------------------------------------ AutoAugment
+@pytest.mark.parametrize("policy", sorted(autoaugment.POLICIES))
+def test_autoaugment_published_tables_are_well_formed(policy):
+    subs = autoaugment.POLICIES[policy]
+    assert len(subs) == 25
+    for sub in subs:
+        assert len(sub) == 2
+        for op, prob, level in sub:
+            assert op in policy_ops.OPS and op != "identity", op
+            assert 0.0 <= prob <= 1.0
+            if op in policy_ops.NO_LEVEL:
+                assert level is None, (op, level)
+            else:
+                assert isinstance(level, int) and 0 <= level <= 9, (op, level)
+
+
+@pytest.mark.parametrize("policy", sorted(autoaugment.POLICIES))
+def test_autoaugment_draws_subpolicies_uniformly_and_honours_probabilities(policy):
+    n = 8000
+    layer = tfaug.AutoAugment(policy, seed=0)
+    p = layer.sample(n, SEED)
+    sub = p["subpolicy"].numpy()
+    applies = p["applies"].numpy()
+    assert sub.shape == (n,) and applies.shape == (n, 2)
+    counts = np.bincount(sub, minlength=25)
+    assert len(counts) == 25 and counts.min() > 0
+    chi2 = ((counts - n / 25) ** 2 / (n / 25)).sum()
+    assert chi2 < 60, chi2  # 24 dof: p < 1e-4 beyond ~55
+    probs = np.array([[prob for _, prob, _ in s] for s in autoaugment.POLICIES[policy]])
+    for s in range(25):
+        rows = sub == s
+        for j in range(2):
+            rate = applies[rows, j].mean()
+            if probs[s, j] == 0.0:
+                assert not applies[rows, j].any(), (s, j)
+            elif probs[s, j] == 1.0:
+                assert applies[rows, j].all(), (s, j)
+            else:
+                assert abs(rate - probs[s, j]) < 0.15, (s, j, rate, probs[s, j])
+
+
+def test_autoaugment_rows_with_no_applied_op_are_untouched():
+    layer = tfaug.AutoAugment("cifar10", seed=0)
+    x = batch_of(128)
+    p = layer.sample(128, SEED)
+    out = layer(x, training=True, seed=SEED).numpy()
+    none = ~p["applies"].numpy().any(axis=1)
+    assert none.sum() > 10
+    np.testing.assert_array_equal(out[none], x[none])
+
+
+def test_autoaugment_bad_arguments_raise():
+    with pytest.raises(ValueError, match="`policy`"):
+        tfaug.AutoAugment("mnist")
+    with pytest.raises(ValueError, match="`magnitude`"):
+        tfaug.AutoAugment(magnitude=-0.5)
+
+
+# ----------------------------------------------------------------- AugMix
+@pytest.mark.parametrize("value_range", [(0, 1), (-1, 1)])
+def test_augmix_output_stays_in_the_value_range(value_range):
+    lo, hi = value_range
+    x = batch_of(32).astype(np.float32) / 255.0 * (hi - lo) + lo
+    layer = tfaug.AugMix(severity=10, value_range=value_range, seed=0)
+    out = layer(x, training=True).numpy()
+    assert out.dtype == np.float32
+    assert out.min() >= lo - 1e-6 and out.max() <= hi + 1e-6
+    assert n_unique_rows(out) == 32
+
+
+def test_augmix_labels_pass_through():
+    layer = tfaug.AugMix(seed=0)
+    labels = np.arange(16, dtype=np.int32)
+    out = layer({"images": batch_of(16), "labels": labels}, training=True)
+    np.testing.assert_array_equal(out["labels"].numpy(), labels)
+
+
+def test_augmix_mixing_weights_are_per_sample():
+    layer = tfaug.AugMix(width=4, alpha=0.7, seed=0)
+    p = layer.sample(512, SEED)
+    w, skip = p["weights"].numpy(), p["skip"].numpy()
+    assert w.shape == (512, 4) and skip.shape == (512,)
+    assert (w >= 0).all()
+    np.testing.assert_allclose(w.sum(axis=1), 1.0, atol=1e-5)
+    assert n_unique_rows(w) == 512
+    assert (skip >= 0).all() and (skip <= 1).all() and len(np.unique(skip)) > 500
+    assert abs(skip.mean() - 0.5) < 0.06  # Beta(a, a) is symmetric
+
+
+@pytest.mark.parametrize("depth,allowed", [(-1, {1, 2, 3}), (1, {1}), (2, {2}), (3, {3})])
+def test_augmix_chain_depths(depth, allowed):
+    width = 3
+    layer = tfaug.AugMix(width=width, depth=depth, all_ops=False, seed=0)
+    ops = layer.sample(300, SEED)["ops"].numpy()
+    assert ops.shape == (300, width * 3)
+    assert ops.max() < len(tfaug.policies.augmix.AUGMIX_OPS)
+    active = (ops >= 0).reshape(300, width, 3)
+    counts = active.sum(axis=2)
+    assert set(np.unique(counts)) == allowed
+    # Active steps come first in each chain.
+    assert (active[..., 1:] <= active[..., :-1]).all()
+
+
+def test_augmix_rejects_masks_and_boxes():
+    layer = tfaug.AugMix(seed=0)
+    x = batch_of(2, 16)
+    with pytest.raises(ValueError, match="masks"):
+        layer({"images": x, "masks": np.zeros([2, 16, 16, 1], np.int32)}, training=True)
+    with pytest.raises(ValueError, match="boxes"):
+        layer({"images": x, "boxes": np.zeros([2, 1, 4], np.float32)}, training=True)
+
+
+@pytest.mark.parametrize("kwargs,arg", [
+    (dict(alpha=0.0), "alpha"), (dict(alpha=-1.0), "alpha"), (dict(width=0), "width"),
+    (dict(depth=4), "depth"), (dict(depth=0), "depth"), (dict(severity=11), "severity"),
+    (dict(severity=-1), "severity"), (dict(all_ops="yes"), "all_ops"),
+])
+def test_augmix_bad_arguments_raise(kwargs, arg):
+    with pytest.raises(ValueError, match=f"`{arg}`"):
+        tfaug.AugMix(**kwargs)
