@@ -12,6 +12,8 @@ sharpness factor toward 1. ``Equalize``, ``AutoContrast`` and ``Invert`` have
 no strength.
 """
 
+import numbers
+
 import tensorflow as tf
 
 from tfaug.core import registry
