@@ -54,6 +54,7 @@ OPS = ("identity",) + GEOMETRIC + COLOR
 SIGNED = frozenset(GEOMETRIC + ("color", "contrast", "brightness", "sharpness"))
 NO_LEVEL = frozenset({"identity", "autocontrast", "equalize", "invert"})
 # Colour ops computed pixel by pixel from per-image statistics: fused into one pass.
+SHIFTS = frozenset({"translate_x", "translate_y"})
 POINT = frozenset({"autocontrast", "invert", "solarize", "posterize", "color", "contrast",
                    "brightness"})
 
@@ -200,7 +201,10 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
     # Rows drawing a point op are handled by one compiled pass over the batch;
     # geometric rows (one group) and each remaining colour op get a partition.
     point = [i for i, n in enumerate(names) if n in POINT]
-    groups = [[i for i, n in enumerate(names) if n in GEOMETRIC]]
+    # Whole-pixel shifts read one pixel each (nearest is exact for them), so
+    # they get their own group; rotations and shears interpolate.
+    groups = [[i for i, n in enumerate(names) if n in SHIFTS],
+              [i for i, n in enumerate(names) if n in GEOMETRIC and n not in SHIFTS]]
     groups += [[i] for i, n in enumerate(names) if n in COLOR and n not in POINT]
     group_of = [0] * (len(names) + 1)
     for g, members in enumerate(groups):
@@ -220,8 +224,9 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
         if not members:
             continue
         if names[members[0]] in GEOMETRIC:
+            mode = "nearest" if names[members[0]] in SHIFTS else interpolation
             results[g] = _geometric(results[g], names, ids[g], lv[g], sg[g], space,
-                                    interpolation, fill_value)
+                                    mode, fill_value)
         else:
             x = color_op(names[members[0]], to_unit(results[g]["images"]), lv[g], sg[g],
                          space)
@@ -252,10 +257,12 @@ def _geometric(part, names, op_ids, level, sign, space, interpolation, fill_valu
 
 
 def _warp(images, matrices, interpolation, fill_value):
-    """uint8 or float images through ``matrices``; conversions fuse into the gather."""
-    x = image_ops.transform(to_unit(images), matrices, None, interpolation, "constant",
-                            fill_value)
-    return from_unit(x, images.dtype)
+    """uint8 or float images through ``matrices`` (uint8 is gathered as uint8)."""
+    if images.dtype == tf.uint8:  # resampled from uint8, rounded back to uint8
+        return image_ops.transform(images, matrices, None, interpolation, "constant",
+                                   fill_value * 255.0)
+    return image_ops.transform(images, matrices, None, interpolation, "constant",
+                               fill_value)
 
 
 def _point(images, names, op_ids, level, sign, space):
@@ -271,16 +278,16 @@ def _point(images, names, op_ids, level, sign, space):
 
 
 def _bucketed_warp(images, matrices, interpolation, fill_value):
-    """:func:`_warp` compiled, on a part padded to 8, 16, 32, 64, ... rows.
+    """:func:`_warp` compiled, on a part padded to a multiple of 8 rows (of 16
+    past 32 rows).
 
     XLA compiles one program per shape; a part's row count changes every
-    batch, so padding it to a few bucket sizes bounds the compilations (four
-    for batches of up to 64) at the cost of resampling up to twice the rows.
+    batch, so padding it to a few bucket sizes bounds the compilations (six
+    for batches of up to 64) at the cost of resampling a few padding rows.
     """
     n = tf.shape(images)[0]
-    bucket = 8 * tf.bitwise.left_shift(1, tf.cast(tf.math.ceil(tf.math.log(
-        tf.cast(tf.maximum(n, 1), tf.float32) / 8.0) / math.log(2.0) - 1e-6), tf.int32))
-    bucket = tf.maximum(bucket, 8)
+    step = tf.where(n <= 32, 8, 16)
+    bucket = tf.maximum((n + step - 1) // step * step, 8)
     pad = bucket - n
     padded = tf.pad(images, [[0, pad], [0, 0], [0, 0], [0, 0]])
     eye = tf.eye(3, batch_shape=[pad], dtype=matrices.dtype)

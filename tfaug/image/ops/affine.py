@@ -265,7 +265,8 @@ def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
     """Samples ``images`` at kernel coordinates (pixel centres at integers).
 
     Args:
-      images: float ``[B, H, W, C]``.
+      images: ``[B, H, W, C]``, float or integer (integer values are returned
+        as float32).
       x: float ``[B, h, w]`` column coordinates.
       y: float ``[B, h, w]`` row coordinates.
       interpolation: ``"bilinear"`` or ``"nearest"``.
@@ -277,7 +278,9 @@ def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
     """
     shape = tf.shape(images)
     b, h_in, w_in, c = shape[0], shape[1], shape[2], shape[3]
-    dtype = images.dtype
+    # Integer images are read as they are and converted after the gather: a
+    # uint8 source gathers about twice as fast as a float32 copy of it.
+    dtype = images.dtype if images.dtype.is_floating else tf.float32
     flat = tf.reshape(images, [-1, c])
     base = tf.reshape(tf.range(b) * h_in * w_in, [-1, 1, 1])
     fill = tf.cast(fill_value, dtype)
@@ -292,7 +295,7 @@ def sample_at(images, x, y, interpolation="bilinear", fill_mode="constant",
 
     def read(row, col):
         (r, vy), (q, vx) = row, col
-        vals = tf.gather(flat, r + q)
+        vals = tf.cast(tf.gather(flat, r + q), dtype)
         if fill_mode == "constant":
             vals = tf.where((vy & vx)[..., None], vals, fill)
         return vals
@@ -330,8 +333,8 @@ def _transform_gather(images, kmat, out_h, out_w, interpolation, fill_mode, fill
 
 def _gather_path(images, kmat, out_h, out_w, interpolation, fill_mode, fill_value):
     dtype = images.dtype
-    work = images if dtype.is_floating else tf.cast(images, tf.float32)
-    out = _transform_gather(work, kmat, out_h, out_w, interpolation, fill_mode, fill_value)
+    out = _transform_gather(images, kmat, out_h, out_w, interpolation, fill_mode,
+                            fill_value)
     if not dtype.is_floating:
         out = tf.cast(tf.clip_by_value(tf.round(out), dtype.min, dtype.max), dtype)
     return out
