@@ -13,8 +13,11 @@
 
 tfaug and Keras run on the same 224x224x3 batches of 64 real photos inside
 ``tf.data`` (batched ``map`` with ``num_parallel_calls=AUTOTUNE``, prefetch),
-uint8 and float32; ``--batches`` batches are timed after a warm-up (which
-also compiles the resampler for the part sizes the policy produces).
+uint8 and float32; ``--batches`` batches are timed after ``--warmup``
+batches. The warm-up matters: tfaug compiles each op group's program once
+per bucketed part size (about 8 sizes per group for batches of 64), and a
+rare size first drawn in the timed batches costs a compilation there (in a
+training run, once per process).
 
 Prints ONE JSON line on stdout (progress goes to stderr).
 
@@ -99,13 +102,17 @@ def per_sample_outcomes():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=60,
+                        help="tfaug batches before timing (XLA compiles each group "
+                             "program once per bucketed part size)")
     parser.add_argument("--keras-batches", type=int, default=3)
     parser.add_argument("--albumentations-images", type=int, default=640)
     parser.add_argument("--quick", action="store_true", help="few batches (smoke test)")
     args = parser.parse_args()
     if args.quick:
         args.batches, args.keras_batches, args.albumentations_images = 3, 1, 64
+        args.warmup = 2
     batch_u8 = photo_batch()
     result = {"benchmark": "policies", "size": SIZE, "batch": BATCH,
               "policy": f"RandAugment(num_ops={NUM_OPS}, magnitude={MAGNITUDE})",
@@ -115,7 +122,8 @@ def main():
         batch = tf.cast(tf.constant(batch_u8), dtype)
         ours = tfaug.RandAugment(num_ops=NUM_OPS, magnitude=MAGNITUDE, seed=0)
         log(f"tfaug {name} ...")
-        result[f"tfaug_{name}"] = time_pipeline(ours, batch, args.batches, warmup=12)
+        result[f"tfaug_{name}"] = time_pipeline(ours, batch, args.batches,
+                                                warmup=args.warmup)
         theirs = keras.layers.RandAugment(value_range=(0, 255), num_ops=NUM_OPS,
                                           factor=LEVEL, seed=0)
         log(f"keras {name} ...")

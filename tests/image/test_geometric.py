@@ -240,6 +240,76 @@ def test_nearest_ties_round_like_the_kernel():
     np.testing.assert_array_equal(out["kernel"], tf.image.resize(x, (8, 8), "nearest"))
 
 
+# ------------------------------------------------------------ line shifts
+def _line_shift_case(axis, dtype, b=4, h=13, w=17):
+    """Images, a shear along ``axis`` (plus a shift) as a matrix, and its offsets."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 256, (b, h, w, 3)).astype(np.uint8)
+    if dtype == "float32":
+        x = x.astype(np.float32) / 255.0
+    factor = tf.constant([0.3137, -0.4521, 1.7113, 0.0][:b], tf.float32)  # no .5 ties
+    shift = tf.constant([0.0, 2.37, -1.29, 40.0][:b], tf.float32)
+    zero = tf.zeros_like(factor)
+    if axis == 2:
+        m = tf.matmul(affine.shear(factor, zero, h, w), affine.translation(shift, zero))
+    else:
+        m = tf.matmul(affine.shear(zero, factor, h, w), affine.translation(zero, shift))
+    k = affine._kernel_coords(m)  # x_src = x + k01 y + k02, or y_src = y + k10 x + k12
+    if axis == 2:
+        offsets = k[:, 0, 1:2] * tf.range(h, dtype=tf.float32)[None] + k[:, 0, 2:3]
+    else:
+        offsets = k[:, 1, 0:1] * tf.range(w, dtype=tf.float32)[None] + k[:, 1, 2:3]
+    return tf.constant(x), m, offsets
+
+
+@pytest.mark.parametrize("windowed", [True, False], ids=["windowed", "per-pixel"])
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+@pytest.mark.parametrize("interpolation", affine.INTERPOLATIONS)
+@pytest.mark.parametrize("axis", [1, 2])
+def test_shift_lines_equals_transform_for_shears_and_shifts(axis, interpolation, dtype,
+                                                            windowed):
+    x, m, offsets = _line_shift_case(axis, dtype)
+    fill = 7.0 if dtype == "uint8" else 0.3
+    ref = affine.transform(x, m, None, interpolation, "constant", fill,
+                           implementation="gather").numpy().astype(np.float64)
+    fn = lambda t, o: affine.shift_lines(t, o, axis, interpolation, fill,  # noqa: E731
+                                         windowed=windowed)
+    out = (_xla(fn, x, offsets) if windowed else fn(x, offsets)).numpy()
+    assert out.dtype == x.dtype.as_numpy_dtype
+    # uint8 results may differ by one level where rounding meets a .5 tie.
+    tol = 1.0 if dtype == "uint8" else 1e-5
+    np.testing.assert_allclose(out.astype(np.float64), ref, atol=tol)
+    assert (np.abs(out.astype(np.float64) - ref) > 1e-6).mean() < 0.02
+    # Not vacuous: row 3 is shifted right out of the image (all fill); the
+    # others move content.
+    np.testing.assert_allclose(out[3].astype(np.float64), fill, atol=tol)
+    assert not np.array_equal(out[:3], x.numpy()[:3])
+
+
+def test_shift_lines_integer_offsets_move_whole_lines():
+    x = tf.reshape(tf.range(2 * 4 * 6 * 1, dtype=tf.float32), [2, 4, 6, 1])
+    offsets = tf.constant([[1.0, -2.0, 0.0, 6.0], [0.0, 0.0, 0.0, 0.0]])
+    out = _xla(lambda t, o: affine.shift_lines(t, o, 2, fill_value=-1.0), x, offsets)
+    rows = x.numpy()[0, :, :, 0]
+    expect = np.full_like(rows, -1.0)
+    expect[0, :5] = rows[0, 1:]   # reads x + 1
+    expect[1, 2:] = rows[1, :4]   # reads x - 2
+    expect[2] = rows[2]           # unchanged; row 3 reads past the image: all fill
+    np.testing.assert_array_equal(out.numpy()[0, :, :, 0], expect)
+    np.testing.assert_array_equal(out.numpy()[1], x.numpy()[1])
+
+
+def test_shift_lines_empty_batch_and_bad_arguments():
+    empty = tf.zeros([0, 5, 6, 3], tf.uint8)
+    out = _xla(lambda t, o: affine.shift_lines(t, o, 1), empty, tf.zeros([0, 6]))
+    assert out.shape == (0, 5, 6, 3)
+    x = tf.zeros([1, 5, 6, 3])
+    with pytest.raises(ValueError, match="axis"):
+        affine.shift_lines(x, tf.zeros([1, 5]), 3)
+    with pytest.raises(ValueError, match="interpolation"):
+        affine.shift_lines(x, tf.zeros([1, 5]), 2, interpolation="cubic")
+
+
 # ------------------------------------------------------------------ fusion
 def test_fused_flip_rotation_zoom_equals_one_at_a_time():
     x = _ramp(4, 32, 32)

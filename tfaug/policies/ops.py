@@ -2,13 +2,15 @@
 
 Policies (RandAugment, AutoAugment, TrivialAugment, AugMix) draw, per sample,
 an op name, a level and a sign; :func:`apply_ops` runs each op only on the
-samples that drew it. The batch is partitioned once per step
-(``tf.dynamic_partition``): every geometric op shares one part (its rows get
-one matrix each and are resampled together, images, masks and boxes alike),
-every colour op gets its own part, identity rows are not touched; the parts
-are stitched back (``tf.dynamic_stitch``). A step therefore costs about one op,
-not one per candidate. Inside XLA (static shapes) the same ops run on the whole
-batch and each row keeps its own op's result.
+samples that drew it. Ops are grouped: shears and translations along x (each
+image row shifted by its own offset), the same along y, rotations, the point
+ops (autocontrast, invert, solarize, posterize, color, contrast, brightness,
+fused in one pass), equalize and sharpness. Each group's rows are gathered
+into a part, run through one compiled program (images, masks and boxes
+alike) and stitched back (``tf.dynamic_stitch``); identity rows are only
+copied. A step therefore costs about one op, not one per candidate. Inside
+XLA (static shapes) every group runs on the whole batch and each row keeps
+its own group's result.
 
 Level -> parameter mapping (``level`` in ``[0, 1]``; signed ops are negated
 with probability 1/2). With ``RANDAUGMENT`` (the RandAugment paper's ranges as
@@ -46,6 +48,7 @@ import tensorflow as tf
 
 from tfaug.core.xla import in_xla_context
 from tfaug.image import ops as image_ops
+from tfaug.image.ops.affine import _kernel_coords
 
 GEOMETRIC = ("rotate", "shear_x", "shear_y", "translate_x", "translate_y")
 COLOR = ("autocontrast", "equalize", "invert", "solarize", "posterize", "color",
@@ -180,8 +183,9 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
     """Applies to each row the op it drew.
 
     Args:
-      data: Image dict (``images`` float32 ``[B, H, W, C]`` in ``[0, 1]``,
-        optional ``masks`` and ``boxes`` that follow geometric ops, ``labels``).
+      data: Image dict (``images`` float32 ``[B, H, W, C]`` in ``[0, 1]`` or
+        uint8, optional ``masks`` and ``boxes`` that follow geometric ops,
+        ``labels``).
       names: Op names (from :data:`OPS`); ``op_ids`` index into it.
       op_ids: int32 ``[B]``; a negative id leaves the row unchanged.
       level: float32 ``[B]`` levels (0 = weakest; 1 = the space's maximum).
@@ -195,78 +199,148 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
     """
     names = tuple(names)
     op_ids = tf.cast(op_ids, tf.int32)
-    if in_xla_context():
-        return _apply_all(data, names, op_ids, level, sign, space, interpolation,
-                          fill_value)
-    # Rows drawing a point op are handled by one compiled pass over the batch;
-    # geometric rows (one group) and each remaining colour op get a partition.
-    point = [i for i, n in enumerate(names) if n in POINT]
-    # Whole-pixel shifts read one pixel each (nearest is exact for them), so
-    # they get their own group; rotations and shears interpolate.
-    groups = [[i for i, n in enumerate(names) if n in SHIFTS],
-              [i for i, n in enumerate(names) if n in GEOMETRIC and n not in SHIFTS]]
-    groups += [[i] for i, n in enumerate(names) if n in COLOR and n not in POINT]
+    groups = _groups(names)
     group_of = [0] * (len(names) + 1)
-    for g, members in enumerate(groups):
+    for g, (_, members) in enumerate(groups, start=1):
         for i in members:
-            group_of[i] = g + 1
+            group_of[i] = g
     group = tf.gather(tf.constant(group_of, tf.int32),
                       tf.where(op_ids >= 0, op_ids, len(names)))
     keys = [k for k in ("images", "masks", "boxes") if k in data]
-    n_groups = 1 + len(groups)
-    rows = tf.dynamic_partition(tf.range(tf.shape(op_ids)[0]), group, n_groups)
-    parts = {k: tf.dynamic_partition(data[k], group, n_groups) for k in keys}
-    ids = tf.dynamic_partition(op_ids, group, n_groups)
-    lv = tf.dynamic_partition(level, group, n_groups)
-    sg = tf.dynamic_partition(sign, group, n_groups)
-    results = [{k: parts[k][g] for k in keys} for g in range(n_groups)]
-    for g, members in enumerate(groups, start=1):
-        if not members:
-            continue
-        if names[members[0]] in GEOMETRIC:
-            mode = "nearest" if names[members[0]] in SHIFTS else interpolation
-            results[g] = _geometric(results[g], names, ids[g], lv[g], sg[g], space,
-                                    mode, fill_value)
-        else:
-            x = color_op(names[members[0]], to_unit(results[g]["images"]), lv[g], sg[g],
-                         space)
-            results[g]["images"] = from_unit(x, data["images"].dtype)
+    args = (names, space, interpolation, fill_value)
     out = dict(data)
-    for k in keys:
-        out[k] = tf.dynamic_stitch(rows, [r[k] for r in results])
-        out[k].set_shape(data[k].shape)
-    if point:
-        out["images"] = _point_program(out["images"], names, op_ids, level, sign, space)
-    return out
-
-
-def _geometric(part, names, op_ids, level, sign, space, interpolation, fill_value):
-    """Resamples the rows of ``part`` through each row's geometric op."""
-    height, width = _spatial(part["images"])
-    m = _matrices(names, op_ids, level, sign, space, height, width)
-    out = dict(part)
     if in_xla_context():
-        out["images"] = _warp(part["images"], m, interpolation, fill_value)
-    else:
-        out["images"] = _bucketed_warp(part["images"], m, interpolation, fill_value)
-    if "masks" in part:
-        out["masks"] = image_ops.transform_masks(part["masks"], m, (height, width))
-    if "boxes" in part:
-        out["boxes"] = image_ops.transform_boxes(part["boxes"], m, (height, width))
+        # Static shapes: every group on the whole batch (rows outside it get the
+        # identity op), each row keeps its own group's result.
+        for g, (kind, _) in enumerate(groups, start=1):
+            mine = tf.equal(group, g)
+            res = _run_group(kind, {k: data[k] for k in keys}, tf.where(mine, op_ids, -1),
+                             level, sign, *args)
+            for k in keys:
+                out[k] = tf.where(_rows(mine, out[k]), res[k], out[k])
+        return out
+    # Each group's rows are gathered into a part padded to a bucket size (the
+    # padding repeats one of the group's rows, so it computes the same result
+    # as that row and stitching it back is harmless); the parts are stitched.
+    indices, results = [], []
+    for g, kind in enumerate([None] + [kind for kind, _ in groups]):
+        rows = tf.reshape(tf.where(tf.equal(group, g)), [-1])
+        if kind is not None:
+            rows = _bucket(rows)
+        part = {k: tf.gather(data[k], rows) for k in keys}
+        if kind is not None:
+            part = _run_group(kind, part, tf.gather(op_ids, rows), tf.gather(level, rows),
+                              tf.gather(sign, rows), *args)
+        indices.append(tf.cast(rows, tf.int32))
+        results.append(part)
+    for k in keys:
+        out[k] = tf.dynamic_stitch(indices, [r[k] for r in results])
+        out[k].set_shape(data[k].shape)
     return out
+
+
+def _bucket(rows):
+    """``rows`` padded (with its first entry) to a bucket size.
+
+    XLA compiles one program per shape; a group's row count changes every
+    batch, so parts are padded to a multiple of 4 rows (of 8 past 16, of 16
+    past 32): eight compilations per program for batches of up to 64, at the
+    cost of a few repeated rows. An empty group stays empty.
+    """
+    n = tf.size(rows)
+    step = tf.where(n <= 16, 4, tf.where(n <= 32, 8, 16))
+    pad = (n + step - 1) // step * step - n
+    return tf.concat([rows, tf.gather(rows, tf.zeros([pad], tf.int32))], 0)
+
+
+# Ops of a group run as one program on the rows that drew any of them.
+LINES_X = ("shear_x", "translate_x")  # every row of the image shifted along x
+LINES_Y = ("shear_y", "translate_y")  # every column shifted along y
+
+
+def _groups(names):
+    """``[(kind, member op indices)]``: the groups ``names`` needs (identity has none)."""
+    groups = []
+
+    def add(kind, pick):
+        members = [i for i, n in enumerate(names) if pick(n)]
+        if members:
+            groups.append((kind, members))
+
+    add("lines_x", lambda n: n in LINES_X)
+    add("lines_y", lambda n: n in LINES_Y)
+    add("rotate", lambda n: n == "rotate")
+    add("point", lambda n: n in POINT)
+    for name in COLOR:
+        if name not in POINT:
+            add(name, lambda n, name=name: n == name)
+    return groups
+
+
+def _run_group(kind, part, op_ids, level, sign, names, space, interpolation, fill_value):
+    """The rows of ``part`` through their ops of group ``kind`` (others unchanged)."""
+    images = part["images"]
+    out = dict(part)
+    rows = (op_ids, level, sign)
+    if kind == "point":
+        out["images"] = _call(_point_program, images, rows, names, space)
+        return out
+    if kind == "equalize":
+        # Not one XLA program: its histograms are a bincount outside XLA
+        # (image_ops.equalize compiles the elementwise halves itself).
+        out["images"] = _call(_color, images, rows, kind, space)
+        return out
+    if kind in COLOR:
+        out["images"] = _call(_color_program, images, rows, kind, space)
+        return out
+    # Geometric: images through a fast resampler, masks and boxes through the
+    # rows' matrices.
+    height, width = _spatial(images)
+    if kind == "rotate":
+        m = _matrices(names, op_ids, level, sign, space, height, width)
+        out["images"] = _call(_warp_program, images, (m,), interpolation, fill_value)
+    else:
+        out["images"] = _call(_lines_program, images, rows, names, space,
+                              2 if kind == "lines_x" else 1, interpolation, fill_value)
+    if "masks" in part or "boxes" in part:
+        m = _matrices(names, op_ids, level, sign, space, height, width)
+        if "masks" in part:
+            out["masks"] = image_ops.transform_masks(part["masks"], m, (height, width))
+        if "boxes" in part:
+            out["boxes"] = image_ops.transform_boxes(part["boxes"], m, (height, width))
+    return out
+
+
+def _call(program, images, rows, *static):
+    """``program(images, *rows, *static)``: compiled on its own outside XLA,
+    inline inside an XLA context."""
+    if in_xla_context():
+        program = getattr(program, "python_function", program)
+    return program(images, *rows, *static)
 
 
 def _warp(images, matrices, interpolation, fill_value):
-    """uint8 or float images through ``matrices`` (uint8 is gathered as uint8)."""
-    if images.dtype == tf.uint8:  # resampled from uint8, rounded back to uint8
-        return image_ops.transform(images, matrices, None, interpolation, "constant",
-                                   fill_value * 255.0)
+    """uint8 or float images through ``matrices`` (uint8 is read as uint8)."""
+    scale = 255.0 if images.dtype == tf.uint8 else 1.0
     return image_ops.transform(images, matrices, None, interpolation, "constant",
-                               fill_value)
+                               fill_value * scale, implementation="gather")
 
 
-def _point(images, names, op_ids, level, sign, space):
-    """Every point op of ``names`` on the whole batch; each row keeps its own op's
+def _lines(images, op_ids, level, sign, names, space, axis, interpolation, fill_value):
+    """Shears and translations along one axis: each line shifted by its offset."""
+    height, width = _spatial(images)
+    m = _matrices(names, op_ids, level, sign, space, height, width)
+    # Kernel coordinates: x_src = x + m01 y + m02 (rows), y_src = y + m10 x + m12.
+    k = _kernel_coords(m)
+    r = 0 if axis == 2 else 1
+    pos = tf.range(height if axis == 2 else width, dtype=tf.float32)[None]
+    offsets = k[:, r, 1 - r:2 - r] * pos + k[:, r, 2:3]
+    scale = 255.0 if images.dtype == tf.uint8 else 1.0
+    return image_ops.shift_lines(images, offsets, axis, interpolation, fill_value * scale)
+
+
+def _point(images, op_ids, level, sign, names, space):
+    """Every point op of ``names`` on the rows; each row keeps its own op's
     result (rows with another op, or none, are unchanged)."""
     x = to_unit(images)
     out = x
@@ -277,51 +351,25 @@ def _point(images, names, op_ids, level, sign, space):
     return from_unit(out, images.dtype)
 
 
-def _bucketed_warp(images, matrices, interpolation, fill_value):
-    """:func:`_warp` compiled, on a part padded to a multiple of 8 rows (of 16
-    past 32 rows).
-
-    XLA compiles one program per shape; a part's row count changes every
-    batch, so padding it to a few bucket sizes bounds the compilations (six
-    for batches of up to 64) at the cost of resampling a few padding rows.
-    """
-    n = tf.shape(images)[0]
-    step = tf.where(n <= 32, 8, 16)
-    bucket = tf.maximum((n + step - 1) // step * step, 8)
-    pad = bucket - n
-    padded = tf.pad(images, [[0, pad], [0, 0], [0, 0], [0, 0]])
-    eye = tf.eye(3, batch_shape=[pad], dtype=matrices.dtype)
-    out = _warp_program(padded, tf.concat([matrices, eye], 0), interpolation, fill_value)
-    return out[:n]
+def _color(images, op_ids, level, sign, name, space):
+    """Colour op ``name`` on the rows that drew it (``op_ids >= 0``)."""
+    if name == "equalize":
+        new = image_ops.equalize(images)  # uint8 stays uint8
+        if not in_xla_context():  # a part: every row drew it
+            return new
+    else:
+        new = from_unit(color_op(name, to_unit(images), level, sign, space), images.dtype)
+    return tf.where(_rows(op_ids >= 0, new), new, images)
 
 
-# One XLA program each: the point ops fuse into a single pass over the batch (the
-# reductions autocontrast and contrast need are two more), the warp into one
-# gather loop that reads uint8 directly. Traced once per static setting; XLA
-# compiles once per batch shape.
+# One XLA program each, traced once per static setting and compiled once per
+# bucketed part shape: the point ops fuse into a single pass (plus the two
+# reductions autocontrast and contrast need), shears and translations into
+# windowed gathers of whole lines, rotations into one gather loop.
 _point_program = tf.function(_point, jit_compile=True)
-_warp_program = tf.function(_warp, jit_compile=True, reduce_retracing=True)
-
-
-def _apply_all(data, names, op_ids, level, sign, space, interpolation, fill_value):
-    """Inside XLA (static shapes): every op on the whole batch, rows keep their own."""
-    out = dict(data)
-    geo = [i for i, n in enumerate(names) if n in GEOMETRIC]
-    if geo:
-        is_geo = tf.reduce_any(tf.equal(op_ids[:, None], tf.constant(geo)[None]), axis=1)
-        moved = _geometric(data, names, op_ids, level, sign, space, interpolation,
-                           fill_value)
-        for k in ("images", "masks", "boxes"):
-            if k in data:
-                out[k] = tf.where(_rows(is_geo, data[k]), moved[k], data[k])
-    x = to_unit(out["images"])
-    new_x = x
-    for i, name in enumerate(names):
-        if name in COLOR:
-            new = color_op(name, x, level, sign, space)
-            new_x = tf.where(_rows(tf.equal(op_ids, i), new), new, new_x)
-    out["images"] = from_unit(new_x, data["images"].dtype)
-    return out
+_warp_program = tf.function(_warp, jit_compile=True)
+_lines_program = tf.function(_lines, jit_compile=True)
+_color_program = tf.function(_color, jit_compile=True)
 
 
 def to_unit(images):

@@ -4,6 +4,7 @@ and user code share. Random variants take the seed first."""
 from tfaug.image.ops.affine import (affine_matrix, crop_resize, flip, flip_left_right,
                                     flip_up_down, homography, identity, image_corners,
                                     perspective, rotation, sample_at, scaling, shear,
+                                    shift_lines,
                                     transform, transform_boxes, transform_masks,
                                     transform_targets, translation)
 from tfaug.image.ops.elastic import elastic_boxes, elastic_field, elastic_transform

@@ -92,7 +92,9 @@ def _mean_gray(images):
 
 
 def _levels(images):
-    """float [0, 1] -> int32 levels ``0..255``."""
+    """float [0, 1] (or uint8) -> int32 levels ``0..255``."""
+    if images.dtype == tf.uint8:
+        return tf.cast(images, tf.int32)
     return tf.cast(tf.clip_by_value(tf.round(images * 255.0), 0.0, 255.0), tf.int32)
 
 
@@ -265,18 +267,35 @@ def equalize(images):
     For each image and channel: ``step = (N - count of the last non-empty
     level) // 256``; level ``i`` maps to ``(step // 2 + #pixels below i) //
     step`` (clipped to 255); a channel with one level or ``step == 0`` is left
-    unchanged. The histograms are segment sums with 256 static bins per
-    channel, so the op is batched and compiles with XLA.
+    unchanged. The histograms have 256 static bins per channel, so the op is
+    batched and compiles with XLA (segment sums); outside XLA, with a static
+    image size, the histograms are one ``bincount`` and the level maps two
+    small compiled programs (about 4x faster).
 
     Args:
-      images: float32 ``[B, H, W, C]`` (quantized to 256 levels first).
+      images: float32 ``[B, H, W, C]`` in ``[0, 1]`` (quantized to 256 levels
+        first) or uint8.
 
     Returns:
-      Equalized images on the 256-level grid.
+      Equalized images of the input dtype (float on the 256-level grid).
+
+    Example:
+      >>> out = equalize(tf.random.uniform([2, 8, 8, 3]))
     """
-    levels = _levels(images)
-    ids, n = _channel_ids(levels)
-    hist = tf.math.unsorted_segment_sum(tf.ones_like(ids), ids, n * 256)
+    if in_xla_context() or not images.shape[1:].is_fully_defined():
+        ids, n = _channel_ids(_levels(images))
+        hist = tf.math.unsorted_segment_sum(tf.ones_like(ids), ids, n * 256)
+        return _apply_levels(_equalize_lut(hist, n), ids, images.dtype)
+    ids = _jit_channel_ids(images)
+    n = tf.shape(images)[0] * images.shape[3]
+    hist = tf.math.bincount(ids, minlength=n * 256, maxlength=n * 256)
+    # The level maps stay out of the compiled gather: XLA would fuse their
+    # cumulative sums into it and recompute them for every pixel.
+    return _jit_apply_levels(_equalize_lut(hist, n), ids, images.dtype)
+
+
+def _equalize_lut(hist, n):
+    """int32 ``[n, 256]`` level maps from flat per-channel histograms."""
     hist = tf.reshape(hist, [n, 256])
     total = tf.reduce_sum(hist, axis=1)
     nonzero = hist > 0
@@ -288,9 +307,21 @@ def equalize(images):
     below = tf.cumsum(hist, axis=1, exclusive=True)
     safe = tf.maximum(step, 1)[:, None]
     lut = tf.minimum((safe // 2 + below) // safe, 255)
-    lut = tf.where(keep[:, None], tf.range(256)[None, :], lut)
+    return tf.where(keep[:, None], tf.range(256)[None, :], lut)
+
+
+def _apply_levels(lut, ids, dtype):
+    """Reads every pixel's new level from ``lut`` (``ids`` index its flat form)."""
     out = tf.gather(tf.reshape(lut, [-1]), ids)
+    if dtype == tf.uint8:
+        return tf.cast(out, tf.uint8)
     return tf.cast(out, tf.float32) * (1.0 / 255.0)
+
+
+# Compiled per image size (fused casts and one gather instead of ~10 passes).
+_jit_channel_ids = tf.function(lambda images: _channel_ids(_levels(images))[0],
+                               jit_compile=True, reduce_retracing=True)
+_jit_apply_levels = tf.function(_apply_levels, jit_compile=True, reduce_retracing=True)
 
 
 def autocontrast(images):
@@ -324,7 +355,11 @@ def sharpness(images, factor):
       factor: ``[B]`` or scalar sharpness factors (>= 0).
     """
     f = _per_sample(factor, images)
-    box = tf.nn.avg_pool2d(images, 3, 1, "SAME") * 9.0
+    # 3x3 box sum as two separable 3-tap sums of a zero-padded copy (fuses
+    # into one pass under XLA); only the inner pixels use it.
+    p = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]])
+    r = p[:, :, :-2] + p[:, :, 1:-1] + p[:, :, 2:]
+    box = r[:, :-2] + r[:, 1:-1] + r[:, 2:]
     smooth = (box + 4.0 * images) * (1.0 / 13.0)
     shape = tf.shape(images)
     rows = tf.range(shape[1])
@@ -332,8 +367,7 @@ def sharpness(images, factor):
     inner_r = (rows > 0) & (rows < shape[1] - 1)
     inner_c = (cols > 0) & (cols < shape[2] - 1)
     inner = (inner_r[:, None] & inner_c[None, :])[None, :, :, None]
-    smooth = tf.where(inner, smooth, images)
-    return _clip(smooth + f * (images - smooth))
+    return tf.where(inner, _clip(smooth + f * (images - smooth)), images)
 
 
 # ------------------------------------------------------------ colour jitter
