@@ -47,6 +47,7 @@ setup(
         "keras>=3.10",
         "tensorflow-text==2.21.*",
         "numpy",
+        "tqdm",  # progress bars of long work (materialize, CLI)
     ],
     extras_require={
         "viz": ["matplotlib", "pillow"],
