@@ -4,6 +4,8 @@ __version__ = "0.1.0"
 
 from tfaug import callbacks
 from tfaug import core
+from tfaug import data
+from tfaug import export
 from tfaug import image
 from tfaug import policies
 from tfaug.core import (Augmentation, OneOf, RandomApply, SomeOf, Sequence,

@@ -9,6 +9,9 @@ Usage::
     tfaug policies list --json
     tfaug policies show light_image        # pretty JSON + the layer tree
     tfaug policies show path/to/policy.json
+    tfaug serve --dispatcher-port 5050     # tf.data service dispatcher
+    tfaug serve --worker --dispatcher HOST:5050
+    tfaug materialize --policy light_image --output aug/ --copies 4 photos/
 
 A bad policy file prints one line naming the JSON path of the bad field on
 stderr and exits with status 1.
@@ -118,6 +121,38 @@ def _cmd_policies_show(args, out):
     return 0
 
 
+def _cmd_materialize(args, out):
+    # Imported here: the other commands do not need tf.data.
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    from tfaug.data import offline as materialize_lib  # pylint: disable=import-outside-toplevel
+    from tfaug.data import readers_media  # pylint: disable=import-outside-toplevel
+
+    try:
+        source = readers_media.image_directory(
+            args.input, None if args.image_size is None else tuple(args.image_size),
+            args.channels)
+        dataset, classes = source.make(), source.info["class_names"]
+        manifest = materialize_lib.materialize(
+            dataset, args.policy, args.output, copies=args.copies, num_shards=args.shards,
+            seed=args.seed, batch_size=args.batch_size, overwrite=args.overwrite)
+    except tf.errors.OpError as error:  # e.g. a file that is not an image
+        message = (str(error.message).strip().splitlines() or [type(error).__name__])[0]
+        if "transformation with iterator:" in message:  # drop tf.data's op path
+            message = message.rsplit(": ", 1)[-1]
+        raise ValueError(f"cannot read or augment the images in {args.input!r}: "
+                         f"{message}") from None
+
+    def plural(count, word, many=None):
+        return f"{count} {word if count == 1 else (many or word + 's')}"
+
+    out.write(f"wrote {plural(manifest['total'], 'element')} "
+              f"({plural(manifest['source']['num_elements'], 'image')} x "
+              f"{plural(args.copies, 'copy', 'copies')}; "
+              f"{plural(len(classes), 'class', 'classes')}: {', '.join(classes)}) in "
+              f"{plural(args.shards, 'shard')} to {args.output}\n")
+    return 0
+
+
 def build_parser():
     """The ``tfaug`` argument parser (every command takes ``--help``)."""
     parser = argparse.ArgumentParser(
@@ -153,7 +188,75 @@ def build_parser():
     show.add_argument("--json", action="store_true",
                       help="print only the JSON (no layer summary)")
     show.set_defaults(func=_cmd_policies_show)
+
+    mat = sub.add_parser(
+        "materialize", help="write augmented copies of an image folder as TFRecords",
+        description="Offline augmentation: read INPUT (one folder per class holding "
+        "JPEG/PNG images; labels are the sorted folder indices), augment every image "
+        "COPIES times with a policy and write TFRecord shards plus manifest.json to "
+        "--output (read them back with tfaug.data.load_materialized). A rerun "
+        "with the same arguments resumes an interrupted run; every shard is regenerated "
+        "bit for bit from the same arguments. A progress bar shows on a terminal.")
+    mat.add_argument("input", metavar="INPUT", help="image folder: INPUT/<class>/<image>")
+    mat.add_argument("--policy", required=True, metavar="NAME_OR_PATH",
+                     help="a shipped policy name (see `tfaug policies list`) or a path")
+    mat.add_argument("--output", required=True, metavar="DIR", help="output directory")
+    mat.add_argument("--copies", type=int, default=1, metavar="N",
+                     help="augmented copies per image (default 1)")
+    mat.add_argument("--shards", type=int, default=8, metavar="K",
+                     help="number of TFRecord shards (default 8)")
+    mat.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
+    mat.add_argument("--batch-size", type=int, default=32, metavar="B",
+                     help="images augmented together (default 32); part of the result")
+    mat.add_argument("--image-size", type=int, nargs=2, default=None, metavar=("H", "W"),
+                     help="resize every image to H x W (needed when sizes differ)")
+    mat.add_argument("--channels", type=int, default=3, choices=(1, 3, 4),
+                     help="channels to decode images to (default 3)")
+    mat.add_argument("--overwrite", action="store_true",
+                     help="replace a materialization made with other arguments")
+    mat.set_defaults(func=_cmd_materialize)
+
+    serve = sub.add_parser(
+        "serve", help="run a tf.data service dispatcher or worker",
+        description="Scale out reading and augmentation with the tf.data service: start "
+        "a dispatcher (`tfaug serve --dispatcher-port 5050`) on one machine and workers "
+        "(`tfaug serve --worker --dispatcher HOST:5050`) on others, then build with "
+        "Pipeline.build(data_service='grpc://HOST:5050'). Serves until stopped (Ctrl-C).")
+    serve.add_argument("--dispatcher-port", type=int, default=None, metavar="P",
+                       help="start a dispatcher on port P (default: a free port)")
+    serve.add_argument("--work-dir", default=None, metavar="DIR",
+                       help="dispatcher journal directory (restarts resume from it)")
+    serve.add_argument("--worker", action="store_true", help="start a worker instead")
+    serve.add_argument("--dispatcher", default=None, metavar="ADDR",
+                       help="the dispatcher a worker registers with (HOST:PORT)")
+    serve.add_argument("--port", type=int, default=0, metavar="P",
+                       help="the worker's port (default: a free port)")
+    serve.add_argument("--worker-address", default=None, metavar="HOST:%port%",
+                       help="how other machines reach this worker (default localhost)")
+    serve.set_defaults(func=_cmd_serve)
     return parser
+
+
+def _cmd_serve(args, out):
+    from tfaug.data import service  # pylint: disable=import-outside-toplevel
+    if args.worker and args.dispatcher is None:
+        raise ValueError("`--dispatcher` is required with --worker (HOST:PORT of the "
+                         "dispatcher).")
+    if not args.worker and args.dispatcher is not None:
+        raise ValueError("`--dispatcher` is for workers: add --worker, or use "
+                         "--dispatcher-port to start a dispatcher.")
+
+    def log(line):
+        out.write(line + "\n")
+        out.flush()
+
+    try:
+        service.serve(dispatcher_port=args.dispatcher_port, worker=args.worker,
+                      dispatcher=args.dispatcher, port=args.port,
+                      worker_address=args.worker_address, work_dir=args.work_dir, log=log)
+    except KeyboardInterrupt:
+        log("stopped")
+    return 0
 
 
 def _help(parser, out):

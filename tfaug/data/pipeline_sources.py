@@ -1,0 +1,203 @@
+"""The ``Pipeline.from_*`` constructors (a base class of ``Pipeline``).
+
+Each checks its arguments and files now and hands ``cls`` a
+:class:`tfaug.data.sources.Source`; the readers live in
+:mod:`tfaug.data.sources`, :mod:`tfaug.data.readers_table` and
+:mod:`tfaug.data.readers_media`.
+"""
+
+import os
+
+import tensorflow as tf
+
+from tfaug.data import readers_media, readers_table, sources
+
+AUTOTUNE = tf.data.AUTOTUNE
+
+
+class SourceConstructors:
+    """Class methods that start a pipeline from a source (``cls(source)``)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_tensors(cls, inputs, labels=None):
+        """Arrays, tensors or dicts of them (``N`` examples along axis 0).
+
+        Args:
+          inputs: Array/tensor or dict of them.
+          labels: Optional array/tensor with ``N`` labels.
+
+        Returns:
+          A ``Pipeline``.
+
+        Raises:
+          ValueError: empty data or sizes that disagree.
+
+        Example:
+          >>> Pipeline.from_tensors(x_train, y_train).batch(32)
+        """
+        return cls(sources.tensors(inputs, labels))
+
+    @classmethod
+    def from_dataset(cls, ds):
+        """Wraps an existing dataset.
+
+        Args:
+          ds: A ``tf.data.Dataset`` of unbatched ``inputs`` or
+            ``(inputs, labels)`` elements.
+
+        Returns:
+          A ``Pipeline``.
+
+        Raises:
+          ValueError: ``ds`` is not a dataset.
+        """
+        return cls(sources.dataset(ds))
+
+    @classmethod
+    def from_tfrecord(cls, file_pattern, features=None, parse_fn=None, label_key=None,
+                      cycle_length=None, num_parallel_reads=AUTOTUNE, deterministic=True,
+                      verify=False):
+        """TFRecord shards, listed sorted and read with a deterministic interleave.
+
+        Args:
+          file_pattern: Path, glob pattern or list of them.
+          features: dict of ``tf.io`` feature specs for
+            ``tf.io.parse_single_example`` (elements are dicts), or a function.
+          parse_fn: ``serialized -> element``; instead of ``features``.
+          label_key: The ``features`` entry that holds the labels.
+          cycle_length: Shards read at once (None: TensorFlow's default).
+          num_parallel_reads: Parallel calls of the interleave.
+          deterministic: Keep the element order when reading in parallel.
+          verify: Read every record now; a damaged shard fails here, named.
+
+        Returns:
+          A ``Pipeline`` (details: :func:`tfaug.data.sources.tfrecord`).
+
+        Raises:
+          FileNotFoundError: nothing matches ``file_pattern``.
+          ValueError: bad arguments.
+          tf.errors.DataLossError: ``verify`` found a damaged file.
+
+        Example:
+          >>> Pipeline.from_tfrecord("data/train-*.tfrecord",
+          ...     {"x": tf.io.FixedLenFeature([4], tf.float32),
+          ...      "y": tf.io.FixedLenFeature([], tf.int64)}, label_key="y")
+        """
+        return cls(sources.tfrecord(file_pattern, features, parse_fn, label_key, cycle_length,
+                                    num_parallel_reads, deterministic, verify))
+
+    @classmethod
+    def from_image_directory(cls, directory, image_size, channels=3, class_names=None,
+                             interpolation="bilinear"):
+        """Images in ``directory/<class>/``: uint8 ``[H, W, C]``, int32 labels.
+
+        Args:
+          directory: Folder with one sub-folder per class.
+          image_size: ``(height, width)`` every image is resized to.
+          channels: 1, 3 or 4.
+          class_names: Folders to read, in label order (None: all, sorted).
+          interpolation: ``tf.image.resize`` method.
+
+        Returns:
+          A ``Pipeline`` (details: :func:`tfaug.data.readers_media.image_directory`).
+
+        Raises:
+          FileNotFoundError: no such folder.
+          ValueError: no class folders or no images.
+
+        Example:
+          >>> Pipeline.from_image_directory("train/", image_size=(224, 224))
+        """
+        return cls(readers_media.image_directory(directory, image_size, channels, class_names,
+                                                 interpolation))
+
+    @classmethod
+    def from_csv(cls, path, label_column, columns=None, class_names=None):
+        """A CSV table: float32 features ``[F]`` and a label.
+
+        Args:
+          path: CSV file, glob pattern or list of them (with a header row).
+          label_column: The label column (None: features only).
+          columns: Feature columns in order (None: all others).
+          class_names: Classes of text labels, in label order.
+
+        Returns:
+          A ``Pipeline`` (details: :func:`tfaug.data.readers_table.csv_table`).
+
+        Raises:
+          FileNotFoundError: no file matches ``path``.
+          ValueError: unknown columns.
+        """
+        return cls(readers_table.csv_table(path, label_column, columns, class_names))
+
+    @classmethod
+    def from_text_lines(cls, path_or_paths):
+        """One ``tf.string`` per line of text files (no labels).
+
+        Args:
+          path_or_paths: File, glob pattern or list of them.
+
+        Returns:
+          A ``Pipeline``.
+
+        Raises:
+          FileNotFoundError: no file matches.
+        """
+        return cls(readers_table.text_lines(path_or_paths))
+
+    @classmethod
+    def from_text_csv(cls, path, text_column, label_column=None, class_names=None):
+        """Texts (``tf.string``) and labels from two CSV columns.
+
+        Args:
+          path: CSV file, glob pattern or list of them.
+          text_column: The text column.
+          label_column: The label column (None: texts only).
+          class_names: Classes of text labels, in label order (None: sorted).
+
+        Returns:
+          A ``Pipeline`` (details: :func:`tfaug.data.readers_table.text_csv`).
+
+        Raises:
+          FileNotFoundError: no file matches ``path``.
+          ValueError: unknown columns.
+        """
+        return cls(readers_table.text_csv(path, text_column, label_column, class_names))
+
+    @classmethod
+    def from_wav(cls, paths_or_pattern, labels=None, sample_rate=None, length=None):
+        """WAV clips as mono float32 ``[T]``.
+
+        Args:
+          paths_or_pattern: Glob pattern, or a list of paths.
+          labels: One label per path (needs a list of paths).
+          sample_rate: Required rate in Hz (None: the first file's).
+          length: Pad or crop every clip to this many samples.
+
+        Returns:
+          A ``Pipeline`` (details: :func:`tfaug.data.readers_media.wav`).
+
+        Raises:
+          FileNotFoundError: no file matches.
+          ValueError: bad arguments.
+        """
+        return cls(readers_media.wav(paths_or_pattern, labels, sample_rate, length))
+
+    @classmethod
+    def from_materialized(cls, directory):
+        """Data written by ``tfaug.data.materialize``.
+
+        Args:
+          directory: The folder; read with
+            ``tfaug.data.load_materialized(directory)``.
+
+        Returns:
+          A ``Pipeline`` of its unbatched ``(inputs, labels)``.
+        """
+        from tfaug.data import offline  # pylint: disable=import-outside-toplevel
+        ds = offline.load_materialized(directory)
+        source = sources.dataset(ds)
+        return cls(sources.Source("from_materialized", source.make,
+                                  repr(os.fspath(directory))))
