@@ -311,9 +311,11 @@ class Pipeline(pipeline_sources.SourceConstructors):
             its workers (:func:`tfaug.data.service.distribute`).
           processing_mode: The service's mode, ``"parallel_epochs"`` or
             ``"distributed_epoch"`` (every element once per epoch across the
-            workers). Through the service, augmentation layers use their own
-            seed states (one copy per worker; not reproducible run to run) and
-            ``.repeat`` runs on the trainer's side.
+            workers). In ``"parallel_epochs"`` every worker runs the whole
+            seeded pipeline (one worker gives exactly the local batches). In
+            ``"distributed_epoch"`` the source must be split, so augmentation
+            layers use their own seed states (one copy per worker; not
+            reproducible run to run) and ``.repeat`` runs on the trainer's side.
           batch_size: Overrides the ``.batch`` step's size (per-replica batches).
           shard: ``(num_shards, index)``: read only this shard of the source.
 
@@ -344,7 +346,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
         if batch is not None:
             size = batch.args["batch_size"] if batch_size is None else batch_size
             ds = ds.batch(size, drop_remainder=batch.args["drop_remainder"])
-        if data_service is not None:
+        if data_service is not None and processing_mode == "distributed_epoch":
             # The workers split the source among them: one epoch, one source;
             # layers use their own seed states; epochs repeat on this side.
             from tfaug.data import service  # pylint: disable=import-outside-toplevel
@@ -358,6 +360,9 @@ class Pipeline(pipeline_sources.SourceConstructors):
                                               augments)
         elif training and repeat is not None:
             ds = ds.repeat(repeat.args["count"])
+        if data_service is not None and processing_mode != "distributed_epoch":
+            from tfaug.data import service  # pylint: disable=import-outside-toplevel
+            ds = service.distribute(ds, data_service, processing_mode)
         prefetch = self._find("prefetch")
         buffer_size = AUTOTUNE if prefetch is None else prefetch.args["buffer_size"]
         return ds.prefetch(buffer_size) if buffer_size else ds
