@@ -30,7 +30,6 @@ import os
 import pathlib
 import platform
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 HERE = pathlib.Path(__file__).resolve().parent
@@ -42,7 +41,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfaug  # noqa: E402
-from image_layers import BATCH, SIZE, log, photo_batch, time_pipeline  # noqa: E402
+from image_layers import (BATCH, SIZE, log, per_image_rate, photo_batch,  # noqa: E402
+                          time_pipeline)
 
 NUM_OPS = 2
 MAGNITUDE = 9
@@ -78,17 +78,6 @@ def albumentations_policy():
         A.Affine(translate_px={"x": (0, 0), "y": (-shift, shift)}, p=1.0),
     ]
     return A.Compose([A.SomeOf(ops, n=NUM_OPS, replace=True, p=1.0)], seed=0), A.__version__
-
-
-def time_albumentations(policy, batch_u8, images):
-    for i in range(8):
-        policy(image=batch_u8[i % BATCH])
-    start = time.perf_counter()
-    for i in range(images):
-        out = policy(image=batch_u8[i % BATCH])["image"]
-    elapsed = time.perf_counter() - start
-    assert out.shape == (SIZE, SIZE, 3)
-    return images / elapsed
 
 
 def per_sample_outcomes():
@@ -133,8 +122,8 @@ def main():
     if policy is not None:
         log("albumentations uint8 ...")
         result["albumentations_version"] = version
-        result["albumentations_uint8"] = time_albumentations(policy, batch_u8,
-                                                             args.albumentations_images)
+        result["albumentations_uint8"] = per_image_rate(policy, batch_u8,
+                                                        args.albumentations_images)
         result["ratio_albumentations_uint8"] = (result["tfaug_uint8"]
                                                 / result["albumentations_uint8"])
         result["ratio_albumentations_float32"] = (result["tfaug_float32"]

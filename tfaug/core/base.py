@@ -369,19 +369,33 @@ def augmentations(root):
       >>> strong = [l for l in augmentations(model) if l.magnitude_attr]
     """
     found, seen = [], set()
-
-    def visit(obj):
-        if isinstance(obj, (list, tuple)):
-            for item in obj:
-                visit(item)
-            return
-        if not isinstance(obj, keras.layers.Layer):
-            raise ValueError(f"expected a Keras layer or model (or a list of them), "
-                             f"got {obj!r}.")
-        for layer in obj._flatten_layers(include_self=True, recursive=True):
+    for top in layer_roots(root, "root"):
+        for layer in top._flatten_layers(include_self=True, recursive=True):
             if isinstance(layer, Augmentation) and id(layer) not in seen:
                 seen.add(id(layer))
                 found.append(layer)
-
-    visit(root)
     return found
+
+
+def layer_roots(root, argument):
+    """The Keras layers of ``root``: a layer, a model, or (nested) lists of them.
+
+    Args:
+      root: What a caller was given.
+      argument: Its argument name, for the error message.
+
+    Returns:
+      The layers, in order (repeats kept).
+
+    Raises:
+      ValueError: something in ``root`` is not a Keras layer.
+
+    Example:
+      >>> layer_roots([model, [aug]], "layers")
+    """
+    if isinstance(root, (list, tuple)):
+        return [layer for item in root for layer in layer_roots(item, argument)]
+    if not isinstance(root, keras.layers.Layer):
+        raise ValueError(f"`{argument}` must be a Keras layer, a model, or a list of "
+                         f"them, got {root!r}.")
+    return [root]

@@ -43,7 +43,7 @@ import numpy as np
 import tensorflow as tf
 
 import tfaug
-from tfaug.core import registry
+from tfaug.core import files, registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core.base import Augmentation
 from tfaug.data import records
@@ -384,7 +384,7 @@ def materialize(source, policy, output_dir, copies=1, num_shards=8, seed=0, batc
     for k in range(num_shards):
         records.sidecar(directory, records.shard_name(k, num_shards)).unlink(missing_ok=True)
     (directory / records.PLAN).unlink(missing_ok=True)
-    records.fsync_path(directory)
+    files.fsync_path(directory)
     return manifest
 
 

@@ -108,6 +108,36 @@ def _csv_files(path):
     return files, header
 
 
+def _csv_examples(files, defaults, data, label_index, class_names, label_column):
+    """A Source's ``make``: the CSV rows of ``files`` as examples.
+
+    Args:
+      files: The CSV files (one header row each).
+      defaults: ``{column index: CsvDataset default or dtype}`` of the columns read.
+      data: ``{column index: value} -> example inputs``.
+      label_index: The label column's index, or None (inputs only).
+      class_names: Classes of a text label column (encoded to their index), or None.
+      label_column: The label column's name (for the error of an unknown class).
+    """
+    selected = sorted(defaults)
+    encode = None if class_names is None else _lookup(class_names, label_column)
+
+    def to_example(*fields):
+        values = dict(zip(selected, fields))
+        inputs = data(values)
+        if label_index is None:
+            return inputs
+        label = values[label_index]
+        return inputs, (label if encode is None else encode(label))
+
+    def make():
+        rows = tf.data.experimental.CsvDataset(
+            files, [defaults[i] for i in selected], header=True, select_cols=selected)
+        return rows.map(to_example, num_parallel_calls=AUTOTUNE, deterministic=True)
+
+    return make
+
+
 def csv_table(path, label_column, columns=None, class_names=None):
     """A table in CSV files (a header row, one example a row).
 
@@ -148,22 +178,8 @@ def csv_table(path, label_column, columns=None, class_names=None):
     if label_index is not None:
         label_dtype, names = _label_plan(files, label_index, label_column, class_names)
         defaults[label_index] = label_dtype
-    selected = sorted(defaults)
-    position = {i: p for p, i in enumerate(selected)}
-    encode = None if names is None else _lookup(names, label_column)
-
-    def to_example(*fields):
-        features = tf.stack([fields[position[i]] for i in feature_index])
-        if label_index is None:
-            return features
-        label = fields[position[label_index]]
-        return features, (label if encode is None else encode(label))
-
-    def make():
-        rows = tf.data.experimental.CsvDataset(
-            files, [defaults[i] for i in selected], header=True, select_cols=selected)
-        return rows.map(to_example, num_parallel_calls=AUTOTUNE, deterministic=True)
-
+    make = _csv_examples(files, defaults, lambda v: tf.stack([v[i] for i in feature_index]),
+                         label_index, names, label_column)
     return Source("from_csv", make,
                   f"{describe_files(path)}, label_column={label_column!r}, "
                   f"{len(columns)} feature columns",
@@ -217,22 +233,8 @@ def text_csv(path, text_column, label_column=None, class_names=None):
             raise ValueError(f"`label_column` and `text_column` are both {text_column!r}.")
         dtype, names = _label_plan(files, label_index, label_column, class_names)
         defaults[label_index] = dtype
-    selected = sorted(defaults)
-    encode = None if names is None else _lookup(names, label_column)
-
-    def to_example(*fields):
-        values = dict(zip(selected, fields))
-        text = values[text_index]
-        if label_index is None:
-            return text
-        label = values[label_index]
-        return text, (label if encode is None else encode(label))
-
-    def make():
-        rows = tf.data.experimental.CsvDataset(
-            files, [defaults[i] for i in selected], header=True, select_cols=selected)
-        return rows.map(to_example, num_parallel_calls=AUTOTUNE, deterministic=True)
-
+    make = _csv_examples(files, defaults, lambda v: v[text_index], label_index, names,
+                         label_column)
     return Source("from_text_csv", make,
                   f"{describe_files(path)}, text_column={text_column!r}, "
                   f"label_column={label_column!r}",

@@ -30,6 +30,8 @@ import re
 
 import tensorflow as tf
 
+from tfaug.core import files
+
 FORMAT = "tfaug.materialized"
 VERSION = 1
 MANIFEST = "manifest.json"
@@ -199,20 +201,6 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def fsync_path(path):
-    """Flushes a file (or a directory entry table) to disk; ignores what cannot be."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_json(path, value):
     """Writes ``value`` as JSON at ``path`` atomically (temporary name, fsync, rename).
 
@@ -221,19 +209,12 @@ def write_json(path, value):
       value: JSON-native value.
     """
     path = pathlib.Path(path)
-    temp = path.parent / temp_name(path.name)
-    try:
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, indent=2, sort_keys=True, allow_nan=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if temp.exists():
-            temp.unlink()
-        raise
-    fsync_path(path.parent)
+
+    def write(handle):
+        json.dump(value, handle, indent=2, sort_keys=True, allow_nan=False)
+        handle.write("\n")
+
+    files.write_atomically(path, write, path.parent / temp_name(path.name))
 
 
 def read_json(path):
@@ -279,7 +260,7 @@ def _clear(directory):
     for entry in sorted(os.listdir(directory)):
         if SHARD_PATTERN.match(entry) or _DONE.match(entry):
             (directory / entry).unlink()
-    fsync_path(directory)
+    files.fsync_path(directory)
 
 
 def _differences(old, new):
@@ -419,10 +400,10 @@ class ShardWriter:
     def finish(self, args_sha):
         """Flushes, renames to the final name, records the sidecar; returns the info."""
         self.writer.close()
-        fsync_path(self.temp)
+        files.fsync_path(self.temp)
         digest = sha256(self.temp)
         os.replace(self.temp, self.final)
-        fsync_path(self.final.parent)
+        files.fsync_path(self.final.parent)
         info = {"file": self.name, "count": self.count, "sha256": digest}
         write_json(sidecar(self.final.parent, self.name), dict(info, args_sha256=args_sha))
         return info

@@ -22,6 +22,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from tfaug.core import files
 from tfaug.core.base import Augmentation
 
 # Key of the output (and of the input) of an augmentation signature whose
@@ -49,31 +50,6 @@ def _check_path(path, overwrite):
     return path
 
 
-def _fsync_tree(root):
-    """Flushes every file and folder under ``root`` (``root`` included) to disk."""
-    for folder, _, files in os.walk(root):
-        for name in files:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(folder)
-
-
-def _fsync_dir(folder):
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_atomically(path, write):
     """Runs ``write(tmp_dir)`` on a temporary sibling of ``path``, then renames it.
 
@@ -87,7 +63,7 @@ def _write_atomically(path, write):
     try:
         target = os.path.join(staging, "saved_model")
         write(target)
-        _fsync_tree(target)
+        files.fsync_tree(target)
         old = None
         if os.path.lexists(path):
             old = os.path.join(staging, "previous")
@@ -98,7 +74,7 @@ def _write_atomically(path, write):
             if old is not None:
                 os.replace(old, path)
             raise
-        _fsync_dir(parent)
+        files.fsync_path(parent)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path

@@ -24,7 +24,7 @@ import numbers
 import keras
 import numpy as np
 
-from tfaug.core.base import Augmentation
+from tfaug.core.base import Augmentation, layer_roots
 from tfaug.core.validation import check_int, check_number
 
 
@@ -42,13 +42,6 @@ def _search(root, argument):
     found, seen, other = [], set(), []
 
     def visit(obj):
-        if isinstance(obj, (list, tuple)):
-            for item in obj:
-                visit(item)
-            return
-        if not isinstance(obj, keras.layers.Layer):
-            raise ValueError(f"`{argument}` must be a Keras layer, a model, or a list of "
-                             f"them, got {obj!r}.")
         if id(obj) in seen:
             return
         seen.add(id(obj))
@@ -60,7 +53,8 @@ def _search(root, argument):
         for child in obj._flatten_layers(include_self=False, recursive=False):
             visit(child)
 
-    visit(root)
+    for top in layer_roots(root, argument):
+        visit(top)
     what = (f"only tfaug layers without a strength: {_describe(other)}" if other
             else "no tfaug layer at all")
     return found, what

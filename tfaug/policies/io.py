@@ -27,7 +27,7 @@ import tempfile
 
 import keras
 
-from tfaug.core import registry
+from tfaug.core import files, registry
 
 FORMAT = "tfaug.policy"
 VERSION = 1
@@ -357,32 +357,14 @@ def save(layer, path, name=None, description="", overwrite=True):
         raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it.")
     mode = (path.stat().st_mode & 0o777) if path.exists() else 0o666 & ~_current_umask()
     folder = path.parent if str(path.parent) else pathlib.Path(".")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                         prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with handle:
-            json.dump(policy, handle, indent=2, ensure_ascii=False, allow_nan=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, path)
-    except BaseException:
-        try:
-            os.unlink(handle.name)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable (POSIX)
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return path
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+
+    def write(handle):
+        json.dump(policy, handle, indent=2, ensure_ascii=False, allow_nan=False)
+        handle.write("\n")
+
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    files.write_atomically(path, write, temp, mode)
     return path
 
 

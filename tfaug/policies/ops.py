@@ -296,18 +296,16 @@ def _run_group(kind, part, op_ids, level, sign, names, space, interpolation, fil
     # Geometric: images through a fast resampler, masks and boxes through the
     # rows' matrices.
     height, width = _spatial(images)
+    m = _matrices(names, op_ids, level, sign, space, height, width)
     if kind == "rotate":
-        m = _matrices(names, op_ids, level, sign, space, height, width)
         out["images"] = _call(_warp_program, images, (m,), interpolation, fill_value)
     else:
-        out["images"] = _call(_lines_program, images, rows, names, space,
-                              2 if kind == "lines_x" else 1, interpolation, fill_value)
-    if "masks" in part or "boxes" in part:
-        m = _matrices(names, op_ids, level, sign, space, height, width)
-        if "masks" in part:
-            out["masks"] = image_ops.transform_masks(part["masks"], m, (height, width))
-        if "boxes" in part:
-            out["boxes"] = image_ops.transform_boxes(part["boxes"], m, (height, width))
+        out["images"] = _call(_lines_program, images, (m,), 2 if kind == "lines_x" else 1,
+                              interpolation, fill_value)
+    if "masks" in part:
+        out["masks"] = image_ops.transform_masks(part["masks"], m, (height, width))
+    if "boxes" in part:
+        out["boxes"] = image_ops.transform_boxes(part["boxes"], m, (height, width))
     return out
 
 
@@ -326,12 +324,12 @@ def _warp(images, matrices, interpolation, fill_value):
                                fill_value * scale, implementation="gather")
 
 
-def _lines(images, op_ids, level, sign, names, space, axis, interpolation, fill_value):
-    """Shears and translations along one axis: each line shifted by its offset."""
+def _lines(images, matrices, axis, interpolation, fill_value):
+    """Shears and translations along one axis (``matrices`` of that form): each
+    line shifted by its offset."""
     height, width = _spatial(images)
-    m = _matrices(names, op_ids, level, sign, space, height, width)
     # Kernel coordinates: x_src = x + m01 y + m02 (rows), y_src = y + m10 x + m12.
-    k = _kernel_coords(m)
+    k = _kernel_coords(matrices)
     r = 0 if axis == 2 else 1
     pos = tf.range(height if axis == 2 else width, dtype=tf.float32)[None]
     offsets = k[:, r, 1 - r:2 - r] * pos + k[:, r, 2:3]
