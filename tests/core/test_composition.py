@@ -285,3 +285,38 @@ def test_only_compositions_without_per_sample_routing_compile_whole():
     assert not tfaug.OneOf([H(), V()]).compiles()
     assert not tfaug.Sequence([H(), tfaug.RandomApply(V(), rate=0.5)]).compiles()
     assert not tfaug.Sequence([H(), image.JpegQuality(50, 90)]).compiles()
+
+
+@pytest.mark.parametrize("dtype", [tf.uint8, tf.float32])
+def test_compiled_sequence_runs_resampling_on_its_own(dtype):
+    """A compiled Sequence runs each resampling run as its own XLA program and
+    the layers between together; the result is the op-by-op one, the draws the
+    same, the user's structure (dict, dtype) restored."""
+    from tfaug.core import base as core_base
+    aug = tfaug.Sequence([image.RandomFlip("horizontal"), image.RandomRotation(0.1),
+                          image.RandomZoom(0.1), image.RandomContrast(0.3),
+                          image.RandomBrightness(0.2), image.RandomTranslation(0.1, 0.1),
+                          image.RandomSaturation(0.3)])
+    assert [[aug.layers[i].__class__.__name__ for g in seg for i in g]
+            for seg in aug._segments()] == [
+        ["RandomFlip", "RandomRotation", "RandomZoom"],
+        ["RandomContrast", "RandomBrightness"], ["RandomTranslation"],
+        ["RandomSaturation"]]
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (4, 24, 20, 3)).astype(np.uint8)
+    inputs = {"images": tf.constant(pixels if dtype == tf.uint8 else pixels.astype(np.float32)),
+              "masks": tf.constant(rng.integers(0, 3, (4, 24, 20, 1)), tf.int32)}
+    by_ops = aug(inputs, training=True, seed=SEED)
+    previous = tfaug.core.set_auto_compile(True)
+    try:
+        compiled = aug(inputs, training=True, seed=SEED)
+    finally:
+        tfaug.core.set_auto_compile(previous)
+    assert sorted(core_base._COMPILED[aug]) == [("segment", k) for k in range(4)]
+    assert set(compiled) == {"images", "masks"}
+    assert compiled["images"].dtype == dtype and compiled["masks"].dtype == tf.int32
+    np.testing.assert_array_equal(compiled["masks"], by_ops["masks"])
+    diff = np.abs(compiled["images"].numpy().astype(np.float64)
+                  - by_ops["images"].numpy().astype(np.float64))
+    assert diff.max() <= (1 if dtype == tf.uint8 else 0.05)
+    assert not np.array_equal(compiled["images"].numpy(), pixels)

@@ -77,13 +77,20 @@ def set_auto_compile(enabled):
 
 def _compiled_train(layer):
     """The layer's training call as one XLA-compiled function (cached per layer)."""
-    fn = _COMPILED.get(layer)
-    if fn is None:
-        ref = weakref.ref(layer)  # the cache must not keep the layer alive
-        fn = tf.function(lambda inputs, seed: ref()._train_ops(inputs, seed),
-                         jit_compile=True)
-        _COMPILED[layer] = fn
-    return fn
+    return compiled(layer, "train", lambda lay, inputs, seed: lay._train_ops(inputs, seed))
+
+
+def compiled(layer, key, fn):
+    """``fn(layer, *args)`` as an XLA-compiled function, cached per layer and ``key``.
+
+    The cache holds the layer weakly (it must not keep a layer alive) and the
+    function calls back through a weak reference.
+    """
+    per_layer = _COMPILED.setdefault(layer, {})
+    if key not in per_layer:
+        ref = weakref.ref(layer)
+        per_layer[key] = tf.function(lambda *args: fn(ref(), *args), jit_compile=True)
+    return per_layer[key]
 
 
 def _handle(variable):
@@ -316,8 +323,12 @@ class Augmentation(keras.layers.Layer):
             # XLA drops assertions: run the input checks before the program.
             with tf.control_dependencies(self.input_checks(inputs)):
                 seed = tf.identity(seed)
-            return _compiled_train(self)(inputs, seed)
+            return self._compiled_call(inputs, seed)
         return self._train_ops(inputs, seed)
+
+    def _compiled_call(self, inputs, seed):
+        """The training call through XLA: one program by default."""
+        return _compiled_train(self)(inputs, seed)
 
     def _train_ops(self, inputs, seed):
         data, spec = self.standardize(inputs)

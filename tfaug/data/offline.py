@@ -17,9 +17,9 @@ a rerun regenerates it bit for bit (on the same TensorFlow version, device
 kind and :func:`tfaug.core.set_auto_compile` setting).
 
 Crash safety and resume: a shard is written under a hidden temporary name
-(``.shard-00003-of-00008.tfrecord.tmp-<pid>``), flushed to disk and renamed
-to its final name only when complete, and a sidecar
-(``.shard-00003-of-00008.tfrecord.done.json``: count, sha256) records it.
+(``.shard-00003-of-00008.tfrecord.tmp-<pid>``), flushed to disk, recorded in a
+sidecar (``.shard-00003-of-00008.tfrecord.done.json``: count, sha256) and only
+then renamed to its final name, so every shard under a final name has one.
 The manifest comes last, written atomically, and the sidecars are then
 removed. A rerun with the same arguments (after a crash, a ``kill -9``, or
 the loss of some shards) keeps every shard whose sha256 matches the

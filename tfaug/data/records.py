@@ -402,10 +402,13 @@ class ShardWriter:
         self.writer.close()
         files.fsync_path(self.temp)
         digest = sha256(self.temp)
+        info = {"file": self.name, "count": self.count, "sha256": digest}
+        # The sidecar first: a shard under its final name always has one, even
+        # when the process dies between the two steps (a sidecar without its
+        # shard is ignored by a rerun).
+        write_json(sidecar(self.final.parent, self.name), dict(info, args_sha256=args_sha))
         os.replace(self.temp, self.final)
         files.fsync_path(self.final.parent)
-        info = {"file": self.name, "count": self.count, "sha256": digest}
-        write_json(sidecar(self.final.parent, self.name), dict(info, args_sha256=args_sha))
         return info
 
     def abort(self):

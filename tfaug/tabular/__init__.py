@@ -1,0 +1,1 @@
+"""Tabular augmentation: the SMOTE family, noise, masking and a generative model."""
