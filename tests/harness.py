@@ -19,10 +19,12 @@ import tensorflow as tf
 
 import tfaug
 
-# Layers allowed to skip XLA because they need a codec XLA cannot compile. Kept
-# explicit so the list cannot grow silently: test_harness checks it equals the
-# set of registered classes with ``xla_exempt = True``.
-XLA_EXEMPT = frozenset({"JpegQuality"})
+# Layers allowed to skip XLA: JpegQuality needs a codec XLA cannot compile;
+# SMOTE and GenerativeOversampler append a number of rows that depends on the
+# batch's labels (a data-dependent shape). Kept explicit so the list cannot
+# grow silently: test_harness checks it equals the set of registered classes
+# with ``xla_exempt = True``.
+XLA_EXEMPT = frozenset({"JpegQuality", "SMOTE", "GenerativeOversampler"})
 
 
 @dataclasses.dataclass
@@ -40,6 +42,10 @@ class Case:
       output_size: Expected (h, w) of the output when it differs from ``size``.
       needs_labels: The layer cannot run without labels (ClassConditional):
         every mode feeds a dict with labels.
+      modality: "image" or "tabular": which inputs to build and check.
+      grows_batch: Training output may have more rows than the input (SMOTE).
+      stateful: The layer holds adapted state outside its config (SMOTE's
+        table): the JSON round trip copies it with save/load_own_variables.
       note: Free text.
     """
 
@@ -51,6 +57,9 @@ class Case:
     targets: tuple = ("masks", "boxes")
     output_size: Optional[tuple] = None
     needs_labels: bool = False
+    modality: str = "image"
+    grows_batch: bool = False
+    stateful: bool = False
     note: str = ""
 
 
@@ -73,8 +82,28 @@ def discover_cases():
 NUM_CLASSES = 5
 
 
+TABULAR_ROWS = 12
+
+
+def make_tabular_inputs(case, dtype=tf.float32, dict_inputs=False):
+    """Rows for a tabular ``case``: 3 well-separated classes (4 rows each).
+
+    ``dtype`` float32 or (the harness's "uint8" slot) float64 features.
+    ``dict_inputs``: ``{"features", "labels"}``; otherwise the ``[B, F]`` matrix.
+    """
+    rng = np.random.default_rng(0)
+    labels = np.arange(TABULAR_ROWS) % 3
+    x = rng.normal(size=(TABULAR_ROWS, 5)) + 4.0 * labels[:, None]
+    x = x.astype(np.float32 if dtype == tf.float32 else np.float64)
+    if not (dict_inputs or case.needs_labels):
+        return tf.constant(x)
+    return {"features": tf.constant(x), "labels": tf.constant(labels, tf.int32)}
+
+
 def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
     """Deterministic test inputs for ``case`` (a smooth gradient plus texture)."""
+    if case.modality == "tabular":
+        return make_tabular_inputs(case, dtype, bool(dict_inputs))
     h, w = case.size
     rng = np.random.default_rng(0)
     yy, xx = np.meshgrid(np.linspace(0, 1, h), np.linspace(0, 1, w), indexing="ij")
@@ -104,7 +133,12 @@ def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
 
 
 def images_of(out):
-    return out["images"] if isinstance(out, dict) else out
+    """The main tensor of an output: images, or a tabular layer's features."""
+    if isinstance(out, tuple):
+        return out[0]
+    if isinstance(out, dict):
+        return out["images"] if "images" in out else out["features"]
+    return out
 
 
 def to_numpy(structure):
@@ -128,8 +162,23 @@ def expected_hw(case):
     return tuple(case.output_size or case.size)
 
 
+def check_tabular_output(case, inputs, out):
+    x_in, x_out = images_of(inputs), images_of(out)
+    assert x_out.dtype == x_in.dtype, (x_out.dtype, x_in.dtype)
+    assert x_out.shape[1:] == x_in.shape[1:], (x_out.shape, x_in.shape)
+    if case.grows_batch:
+        assert x_out.shape[0] >= x_in.shape[0]
+    else:
+        assert x_out.shape[0] == x_in.shape[0]
+    if isinstance(inputs, dict):
+        assert set(out) == set(inputs), (set(out), set(inputs))
+        assert out["labels"].shape[0] == x_out.shape[0]
+
+
 def check_output(case, inputs, out):
     """Structure, shape and dtype of a training-mode output."""
+    if case.modality == "tabular":
+        return check_tabular_output(case, inputs, out)
     images_in, images_out = images_of(inputs), images_of(out)
     assert images_out.dtype == images_in.dtype, (images_out.dtype, images_in.dtype)
     h, w = expected_hw(case)
@@ -159,6 +208,15 @@ def run_eager(layer, inputs, seed=SEED):
 def run_function(layer, inputs, seed=SEED, jit_compile=False):
     fn = tf.function(lambda x, s: layer(x, training=True, seed=s), jit_compile=jit_compile)
     return fn(inputs, seed)
+
+
+def keras_inputs(inputs):
+    """``keras.Input`` structure matching one batch of ``inputs``."""
+    import keras  # pylint: disable=import-outside-toplevel
+    if isinstance(inputs, dict):
+        return {k: keras.Input(v.shape[1:], dtype=v.dtype.name, name=k)
+                for k, v in inputs.items()}
+    return keras.Input(inputs.shape[1:], dtype=inputs.dtype.name)
 
 
 def run_dataset(layer, inputs, seed=SEED):

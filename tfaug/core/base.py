@@ -361,6 +361,8 @@ class Augmentation(keras.layers.Layer):
         for leaf in tf.nest.flatten(inputs):
             if isinstance(leaf, (tf.RaggedTensor, tf.SparseTensor)) or not hasattr(leaf, "shape"):
                 return False
+            if getattr(leaf, "dtype", None) == tf.string:  # XLA has no strings
+                return False
             shape = tf.TensorShape(leaf.shape)
             if shape.rank is None or not shape[1:].is_fully_defined():
                 return False

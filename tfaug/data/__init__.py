@@ -11,8 +11,11 @@ materialization and the tf.data service.
   (module :mod:`tfaug.data.offline`).
 * :mod:`tfaug.data.service`: tf.data service dispatcher/workers
   (:func:`start_dispatcher`, :func:`start_worker`, :func:`distribute`).
+* :class:`AugmentedModel`: augmentation that rewrites labels or adds rows
+  (SMOTE, MixUp) inside a model's train step; serving runs the model alone.
 """
 
+from tfaug.data.model import AugmentedModel
 from tfaug.data.offline import load_materialized, materialize
 from tfaug.data.pipeline import Pipeline, Step, batch_seed
 from tfaug.data.service import distribute, start_dispatcher, start_worker

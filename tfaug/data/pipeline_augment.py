@@ -20,7 +20,7 @@ from tfaug.core import seeds as seeds_lib
 from tfaug.core.base import Augmentation, augmentations
 
 # The dict key a modality's layers read their data from, when labels ride along.
-DATA_KEYS = {"image": "images"}
+DATA_KEYS = {"image": "images", "tabular": "features"}
 # Seed of the pass key: ``Dataset.random(seed, rerandomize_each_iteration=True)``
 # gives every iteration over a built dataset its own key, the same sequence in
 # every build and every run.

@@ -30,25 +30,10 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
+from tfaug.core.mixing import soft_labels
 from tfaug.image.base import ImageAugmentation
 from tfaug.image.ops import affine
 from tfaug.image.ops import mix as mix_ops
-
-
-def soft_labels(labels, num_classes, layer):
-    """Float32 labels ready to mix; integer class indices become one-hot."""
-    if not labels.dtype.is_integer:
-        return tf.cast(labels, tf.float32)
-    rank = labels.shape.rank
-    indices = rank == 1 or (rank == 2 and labels.shape[-1] == 1)
-    if not indices:
-        return tf.cast(labels, tf.float32)
-    if num_classes is None:
-        raise ValueError(f"{layer} got integer class labels (shape {labels.shape}); pass "
-                         "`num_classes` to one-hot encode them, or feed one-hot labels.")
-    if rank == 2:
-        labels = labels[:, 0]
-    return tf.one_hot(labels, num_classes, dtype=tf.float32)
 
 
 class _Mixing(ImageAugmentation):

@@ -8,28 +8,9 @@ present, so it stays valid when a composition hands the op a gathered subset.
 import tensorflow as tf
 
 from tfaug.core import seeds
+# Partners and label mixing are shared with the other modalities (core).
+from tfaug.core.mixing import mix_labels, partners, sample_beta  # noqa: F401
 from tfaug.image.ops.erase import box_mask
-
-
-def sample_beta(seed, batch_size, alpha):
-    """Symmetric Beta(alpha, alpha) draws ``[B]``, the same in and out of XLA."""
-    return seeds.beta([batch_size], seed, alpha, alpha)
-
-
-def partners(keys):
-    """Partner row of each row: ``argsort(keys)`` (a permutation of ``[0, B)``)."""
-    return tf.argsort(keys, stable=True)
-
-
-def _rows(v, rank):
-    return tf.reshape(v, tf.concat([tf.shape(v)[:1], tf.ones([rank - 1], tf.int32)], 0))
-
-
-def mix_labels(labels, partner, weight):
-    """``weight * labels + (1 - weight) * labels[partner]`` (float32 ``[B, K]``)."""
-    labels = tf.cast(labels, tf.float32)
-    w = _rows(weight, labels.shape.rank)
-    return w * labels + (1.0 - w) * tf.gather(labels, partner)
 
 
 def mixup(images, partner, lam):
