@@ -260,11 +260,17 @@ class Augmentation(keras.layers.Layer):
           ``"gate"`` (bool ``[B]``) says which samples the layer applies to; it is
           present when ``probability < 1``.
         """
-        gate_seed, param_seed = tf.unstack(seeds_lib.split(seed, 2))
+        gate_seed, param_seed = self.split_seed(seed)
         params = dict(self.sample_params(batch_size, param_seed))
         if self.probability < 1.0:
             params[GATE] = seeds_lib.uniform([batch_size], gate_seed) < self.probability
         return params
+
+    @staticmethod
+    def split_seed(seed):
+        """A call seed -> ``(gate_seed, param_seed)``: the gate's draw and the
+        seed :meth:`sample_params` gets."""
+        return tf.unstack(seeds_lib.split(seed, 2))
 
     def sample_params(self, batch_size, seed):
         """Layer-specific draws; override. Default: no parameters."""

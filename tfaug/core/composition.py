@@ -91,8 +91,12 @@ class _Composition(Augmentation):
     def batch_size(self, data):
         return self.layers[0].batch_size(data)
 
+    def _child_seeds(self, seed):
+        """The call seed of each child, from the composition's param seed."""
+        return tf.unstack(seeds_lib.split(seed, len(self.layers)))
+
     def _child_params(self, batch_size, seed):
-        child_seeds = tf.unstack(seeds_lib.split(seed, len(self.layers)))
+        child_seeds = self._child_seeds(seed)
         return [l.sample(batch_size, s) for l, s in zip(self.layers, child_seeds)]
 
     def _run_on_rows(self, layer, data, params, mask):
@@ -238,9 +242,8 @@ class Sequence(_Composition):
         """The layers of ``groups`` with the parameters the whole call would draw."""
         if first:
             data, _ = self.standardize(inputs)
-        # Same seed derivation as Augmentation.sample + _child_params.
-        param_seed = tf.unstack(seeds_lib.split(seed, 2))[1]
-        child_seeds = tf.unstack(seeds_lib.split(param_seed, len(self.layers)))
+        # The seeds the whole call would give these children (sample + _child_params).
+        child_seeds = self._child_seeds(self.split_seed(seed)[1])
         batch_size = self.batch_size(data)
         params = {str(i): self.layers[i].sample(batch_size, child_seeds[i])
                   for group in groups for i in group}

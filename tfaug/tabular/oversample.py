@@ -25,43 +25,29 @@ from tfaug.tabular import stats
 from tfaug.tabular.base import CATEGORICAL, COLUMN, FEATURES, LABELS, TabularAugmentation
 
 VARIANTS = ("smote", "borderline-1", "borderline-2", "adasyn")
-_STRATEGIES = ("auto", "not majority", "minority", "not minority", "all")
-# Table entries and their dtypes/ranks (see tfaug.tabular.ops.build_table).
 _TABLE = {"adapted": (tf.bool, 0), "classes": (tf.int64, 1), "base": (tf.float32, 2), "base_class": (tf.int32, 1),
           "weight": (tf.float32, 1), "pool": (tf.float32, 2), "neighbors": (tf.int32, 2),
           "max_step": (tf.float32, 2), "categorical": (tf.float32, 2),
           "categorical_index": (tf.int32, 1), "target_share": (tf.float32, 1)}
 
 
-def check_strategy(value):
-    """Validates an imbalanced-learn style ``sampling_strategy`` (JSON-native)."""
-    if isinstance(value, str):
-        return validation.check_choice("sampling_strategy", value, _STRATEGIES)
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
-        return validation.check_number("sampling_strategy", float(value), 0.0, 1.0,
-                                       low_inclusive=False)
-    if isinstance(value, dict) and value:
-        out = {}
-        for key, count in value.items():
-            try:
-                cls = int(key)  # JSON turns int keys into strings
-            except (TypeError, ValueError):
-                raise ValueError(f"`sampling_strategy` dict keys must be class ids (ints), "
-                                 f"got {key!r}.") from None
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise ValueError(f"`sampling_strategy` dict values must be target counts "
-                                 f"(ints >= 0), got {count!r} for class {key!r}.")
-            out[cls] = count
-        return out
-    raise ValueError(f"`sampling_strategy` must be one of {list(_STRATEGIES)}, a float in "
-                     f"(0, 1] (binary problems) or a dict {{class: target count}}, got "
-                     f"{value!r}.")
+def _json_keys_to_ints(value):
+    """A dict strategy read back from JSON has string keys ("1"): ints again."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, count in value.items():
+        try:
+            out[int(key) if isinstance(key, str) else key] = count
+        except ValueError:
+            raise ValueError(f"`sampling_strategy` dict keys must be class ids (ints), got "
+                             f"{key!r}.") from None
+    return out
 
 
 class _Oversampler(TabularAugmentation):
     """Shared plumbing: adapted class targets, per-batch counts, appending rows."""
 
-    changes_size = False
     changes_labels = True
     reads_labels = True
     auto_compile = False
@@ -70,7 +56,7 @@ class _Oversampler(TabularAugmentation):
     def __init__(self, sampling_strategy="auto", ratio=1.0, categorical_features=None,
                  seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, seed=seed, **kwargs)
-        self.sampling_strategy = check_strategy(sampling_strategy)
+        self.sampling_strategy = ops.check_strategy(_json_keys_to_ints(sampling_strategy))
         self.ratio = validation.check_number("ratio", ratio, 0.0)
         # Variables of unknown shape: ``adapt`` assigns them; SavedModel tracks
         # them; ``save_own_variables`` writes them into a ``.keras`` file.
@@ -104,23 +90,7 @@ class _Oversampler(TabularAugmentation):
         # Per batch, a class the strategy names is grown whenever the batch
         # holds too few of it, even if the whole data set needs no new rows of
         # it (the majority under "all" or "not minority").
-        strategy = self.sampling_strategy
-        # Ties go to the smallest class id, as in imbalanced-learn (tf.argmax
-        # does not promise which of equal counts it returns).
-        index = tf.range(tf.size(counts))
-        majority = index == _first(counts == tf.reduce_max(counts))
-        minority = index == _first(counts == tf.reduce_min(counts))
-        if isinstance(strategy, dict):
-            named = tf.constant(sorted(strategy), tf.int64)
-            grow = tf.reduce_any(tf.cast(classes, tf.int64)[:, None] == named[None], axis=1)
-        elif strategy in ("auto", "not majority"):
-            grow = ~majority
-        elif strategy == "not minority":
-            grow = ~minority
-        elif strategy == "all":
-            grow = tf.ones_like(majority)
-        else:  # "minority", or a float (binary problems)
-            grow = minority
+        grow = ops.targeted_classes(classes, counts, self.sampling_strategy)
         share = tf.cast(counts + n_new, tf.float32) / tf.cast(tf.reduce_max(counts), tf.float32)
         return tf.boolean_mask(classes, grow), tf.boolean_mask(share, grow)
 
@@ -131,9 +101,6 @@ class _Oversampler(TabularAugmentation):
             variable.assign(tf.cast(table[key], dtype))
 
     # ------------------------------------------------------------------- call
-    def sample_params(self, batch_size, seed):
-        return {}
-
     def _train_ops(self, inputs, seed):
         data, spec = self.standardize(inputs)
         if LABELS not in data:
@@ -280,11 +247,6 @@ def _align_share(table_classes, grow, share):
     match = tf.cast(tf.cast(table_classes, tf.int64)[:, None] == tf.cast(grow, tf.int64)[None],
                     tf.float32)
     return tf.reduce_sum(match * share[None], axis=1)
-
-
-def _first(mask):
-    """Index of the first true entry of a bool vector."""
-    return tf.cast(tf.reduce_min(tf.where(mask)), tf.int32)
 
 
 def _class_ids(labels):

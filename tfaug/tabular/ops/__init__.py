@@ -8,7 +8,8 @@ functional resamplers. Everything runs eagerly, in ``tf.function`` and in
 
 from tfaug.tabular.ops.neighbors import nearest_neighbors
 from tfaug.tabular.ops.smote import draw_rows, generate, sample_table, smote, smote_nc
-from tfaug.tabular.ops.strategy import class_counts, class_targets
+from tfaug.tabular.ops.strategy import (check_strategy, class_counts, class_targets,
+                                         targeted_classes)
 from tfaug.tabular.ops.table import VARIANTS, build_table
 from tfaug.tabular.ops.variants import (adasyn, adasyn_counts, borderline_smote,
                                         random_oversample)
@@ -19,6 +20,7 @@ __all__ = [
     "adasyn_counts",
     "borderline_smote",
     "build_table",
+    "check_strategy",
     "class_counts",
     "class_targets",
     "draw_rows",
@@ -26,6 +28,7 @@ __all__ = [
     "nearest_neighbors",
     "random_oversample",
     "sample_table",
+    "targeted_classes",
     "smote",
     "smote_nc",
 ]

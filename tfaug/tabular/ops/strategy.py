@@ -54,6 +54,36 @@ def _first_index(mask):
     return tf.reduce_min(tf.where(mask, tf.range(n), n))
 
 
+def targeted_classes(classes, counts, sampling_strategy):
+    """Which classes ``sampling_strategy`` resamples (bool ``[C]``).
+
+    ``"auto"`` / ``"not majority"``: all but the majority; ``"minority"``: the
+    minority; ``"not minority"``: all but the minority; ``"all"``: all; a
+    float: the minority of a binary problem (all but the majority); a dict: the
+    classes it names. Ties for the majority or the minority go to the smallest
+    class id, as in imbalanced-learn.
+
+    Args:
+      classes: Sorted class ids ``[C]`` (from :func:`class_counts`).
+      counts: int ``[C]`` rows per class.
+      sampling_strategy: A form :func:`check_strategy` accepts.
+    """
+    strategy = check_strategy(sampling_strategy)
+    positions = tf.range(tf.size(counts))
+    is_majority = tf.equal(positions, _first_index(tf.equal(counts, tf.reduce_max(counts))))
+    is_minority = tf.equal(positions, _first_index(tf.equal(counts, tf.reduce_min(counts))))
+    if isinstance(strategy, dict):
+        keys = tf.constant(list(strategy.keys()), classes.dtype)
+        return tf.reduce_any(tf.equal(classes[:, None], keys[None, :]), axis=1)
+    if strategy == "minority":
+        return is_minority
+    if strategy == "not minority":
+        return tf.logical_not(is_minority)
+    if strategy == "all":
+        return tf.ones_like(is_majority)
+    return tf.logical_not(is_majority)  # "auto", "not majority", a float
+
+
 def class_counts(labels):
     """Sorted class ids and their counts.
 
@@ -109,20 +139,13 @@ def class_targets(labels, sampling_strategy="auto"):
                    "resample (imbalanced-learn raises the same).", data=[n_classes])
     classes = with_deps(deps, classes)
     majority = tf.reduce_max(counts)
-    minority = tf.reduce_min(counts)
-    is_majority = tf.equal(tf.range(n_classes), _first_index(tf.equal(counts, majority)))
-    is_minority = tf.equal(tf.range(n_classes), _first_index(tf.equal(counts, minority)))
+    targeted = targeted_classes(classes, counts, strategy)
     grow = majority - counts
     zero = tf.zeros_like(counts)
-    if strategy in ("auto", "not majority"):
-        n_new = tf.where(is_majority, zero, grow)
-    elif strategy == "minority":
-        n_new = tf.where(is_minority, grow, zero)
-    elif strategy == "not minority":
-        n_new = tf.where(is_minority, zero, grow)
-    elif strategy == "all":
-        n_new = grow
+    if isinstance(strategy, str):
+        n_new = tf.where(targeted, grow, zero)
     elif isinstance(strategy, float):
+        is_majority = tf.logical_not(targeted)
         target = tf.cast(tf.floor(strategy * tf.cast(majority, tf.float64)
                                   - tf.cast(counts, tf.float64)), tf.int32)
         n_new = tf.where(is_majority, zero, target)
