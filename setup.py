@@ -44,7 +44,9 @@ setup(
     # setuptools' editable install map the folder too.
     packages=find_packages(include=["tfaug*"]) + ["tfaug.saved_policies"],
     package_dir={"tfaug.saved_policies": "saved_policies"},
-    package_data={"tfaug.saved_policies": ["*.json"]},
+    package_data={"tfaug.saved_policies": ["*.json"],
+                  # WordNet 3.0 synonym table (tools/build_wordnet_synonyms.py) + licence.
+                  "tfaug.text.data": ["*.npz", "WORDNET_LICENSE"]},
     include_package_data=False,
     install_requires=[
         "tensorflow==2.21.*",
@@ -56,7 +58,7 @@ setup(
     extras_require={
         "viz": ["matplotlib", "pillow"],
         "test": TEST,
-        "bench": ["albumentations"],
+        "bench": ["albumentations", "nlpaug"],
     },
     entry_points={"console_scripts": ["tfaug=tfaug.cli:main"]},
     classifiers=[

@@ -42,10 +42,13 @@ class Case:
       output_size: Expected (h, w) of the output when it differs from ``size``.
       needs_labels: The layer cannot run without labels (ClassConditional):
         every mode feeds a dict with labels.
-      modality: "image" or "tabular": which inputs to build and check.
+      modality: "image", "tabular" or "text": which inputs to build and check
+        (text layers skip the XLA mode: XLA has no string type).
       grows_batch: Training output may have more rows than the input (SMOTE).
       stateful: The layer holds adapted state outside its config (SMOTE's
         table): the JSON round trip copies it with save/load_own_variables.
+      copy_state: Optional ``fn(layer, clone)`` that copies state the config
+        does not hold (a nested model's weights) for the JSON round trip.
       note: Free text.
     """
 
@@ -60,6 +63,7 @@ class Case:
     modality: str = "image"
     grows_batch: bool = False
     stateful: bool = False
+    copy_state: Optional[Callable[[Any, Any], None]] = None
     note: str = ""
 
 
@@ -84,6 +88,18 @@ NUM_CLASSES = 5
 
 TABULAR_ROWS = 12
 
+# Text inputs: real-looking sentences (negations, capitals, punctuation, UTF-8,
+# an empty and a whitespace-only string).
+TEXT_SAMPLES = (
+    "The movie was not good, but the acting is great.",
+    "A dark, dull thriller with a parting shot that misfires.",
+    "I never liked the ending. The music is beautiful! Would watch again?",
+    "Café society: an ÉLÉGANT and funny film about people.",
+    "",
+    "   ",
+    "It starts slow. Then it soars! Who knew a remake could be this good?",
+)
+
 
 def make_tabular_inputs(case, dtype=tf.float32, dict_inputs=False):
     """Rows for a tabular ``case``: 3 well-separated classes (4 rows each).
@@ -100,10 +116,22 @@ def make_tabular_inputs(case, dtype=tf.float32, dict_inputs=False):
     return {"features": tf.constant(x), "labels": tf.constant(labels, tf.int32)}
 
 
+def make_text_inputs(case, dict_inputs=False):
+    """:data:`TEXT_SAMPLES` as strings ``[6]`` or ``{"text", "labels"}``."""
+    texts = tf.constant(TEXT_SAMPLES)
+    if not (dict_inputs or case.needs_labels):
+        return texts
+    return {"text": texts, "labels": tf.constant(np.arange(len(TEXT_SAMPLES)) % 2, tf.int32)}
+
+
 def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
-    """Deterministic test inputs for ``case`` (a smooth gradient plus texture)."""
+    """Deterministic test inputs for ``case`` (a smooth gradient plus texture).
+
+    Text cases get :data:`TEXT_SAMPLES` whatever ``dtype`` says."""
     if case.modality == "tabular":
         return make_tabular_inputs(case, dtype, bool(dict_inputs))
+    if case.modality == "text":
+        return make_text_inputs(case, bool(dict_inputs))
     h, w = case.size
     rng = np.random.default_rng(0)
     yy, xx = np.meshgrid(np.linspace(0, 1, h), np.linspace(0, 1, w), indexing="ij")
@@ -137,7 +165,9 @@ def images_of(out):
     if isinstance(out, tuple):
         return out[0]
     if isinstance(out, dict):
-        return out["images"] if "images" in out else out["features"]
+        for key in ("images", "features", "text"):
+            if key in out:
+                return out[key]
     return out
 
 
@@ -152,7 +182,7 @@ def assert_same(a, b, atol=0.0):
     tf.nest.assert_same_structure(a, b)
     for x, y in zip(tf.nest.flatten(a), tf.nest.flatten(b)):
         assert x.shape == y.shape, (x.shape, y.shape)
-        if atol:
+        if atol and x.dtype.kind not in "OSU":
             np.testing.assert_allclose(x.astype(np.float64), y.astype(np.float64), atol=atol)
         else:
             np.testing.assert_array_equal(x, y)
@@ -175,10 +205,27 @@ def check_tabular_output(case, inputs, out):
         assert out["labels"].shape[0] == x_out.shape[0]
 
 
+def check_text_output(case, inputs, out):
+    t_in, t_out = images_of(inputs), images_of(out)
+    assert t_out.dtype == tf.string, t_out.dtype
+    assert t_out.shape.rank == t_in.shape.rank == 1, (t_in.shape, t_out.shape)
+    if case.grows_batch:
+        assert t_out.shape[0] >= t_in.shape[0] and t_out.shape[0] % t_in.shape[0] == 0
+    else:
+        assert t_out.shape[0] == t_in.shape[0]
+    for text in t_out.numpy():
+        text.decode("utf-8")  # valid UTF-8, never cut inside a character
+    if isinstance(inputs, dict):
+        assert set(out) == set(inputs), (set(out), set(inputs))
+        assert out["labels"].shape[0] == t_out.shape[0]
+
+
 def check_output(case, inputs, out):
     """Structure, shape and dtype of a training-mode output."""
     if case.modality == "tabular":
         return check_tabular_output(case, inputs, out)
+    if case.modality == "text":
+        return check_text_output(case, inputs, out)
     images_in, images_out = images_of(inputs), images_of(out)
     assert images_out.dtype == images_in.dtype, (images_out.dtype, images_in.dtype)
     h, w = expected_hw(case)

@@ -65,6 +65,8 @@ def test_xla(case):
     inputs = harness.make_inputs(case, tf.float32, dict_inputs=True)
     if case.name in harness.XLA_EXEMPT:
         pytest.skip(f"{case.name} cannot compile with XLA (listed in XLA_EXEMPT)")
+    if case.modality == "text":
+        pytest.skip("text layers work on tf.string, which XLA cannot hold")
     xla = harness.run_function(layer, inputs, jit_compile=True)
     harness.check_output(case, inputs, xla)
     ref = harness.run_function(layer, inputs)
@@ -113,6 +115,8 @@ def test_config_json_round_trip(case):
     clone = harness.json_round_trip(layer)
     assert type(clone) is type(layer)
     assert clone.get_config() == config
+    if case.copy_state is not None:
+        case.copy_state(layer, clone)
     if case.stateful:
         store = {}
         layer.save_own_variables(store)
@@ -126,8 +130,8 @@ def test_keras_save_load(case, tmp_path):
     layer = case.make()
     inputs = harness.make_inputs(case, tf.float32, dict_inputs=case.needs_labels)
     if case.needs_labels:
-        inputs = {k: inputs[k] for k in (("images", "labels") if case.modality == "image"
-                                         else ("features", "labels"))}
+        main = {"image": "images", "tabular": "features", "text": "text"}[case.modality]
+        inputs = {k: inputs[k] for k in (main, "labels")}
     inp = harness.keras_inputs(inputs)
     model = keras.Model(inp, layer(inp))
     path = str(tmp_path / "model.keras")
@@ -173,6 +177,5 @@ def test_auto_compiled_call(case):
         tfaug.core.set_auto_compile(previous)
     assert (layer in core_base._COMPILED) == layer.compiles()
     harness.check_output(case, inputs, compiled)
-    np.testing.assert_allclose(harness.images_of(compiled).numpy(),
-                               harness.images_of(ops_out).numpy(), atol=0.5)
+    harness.assert_same(harness.images_of(compiled), harness.images_of(ops_out), atol=0.5)
     harness.assert_same(compiled, graph, atol=1e-4)

@@ -26,17 +26,33 @@ def _lowbias32(x):
 
 def _row_bits(keys, n, stream):
     """Hashed uint32 bits ``[B, n]``; row ``b`` depends only on ``keys[b]``."""
+    return element_bits(tf.cast(keys, tf.int64)[:, None], tf.range(n)[None, :], stream)
+
+
+def element_bits(keys, counters, stream=0):
+    """Hashed uint32 bits of ``(key, counter)`` pairs (broadcast against each other).
+
+    Element ``i`` depends only on ``keys[i]``, ``counters[i]`` and ``stream``:
+    the per-row draws of :func:`keyed_uniform` are ``element_bits(keys[:, None],
+    range(n)[None, :])``. Ops on flat (ragged) values use it with each element's
+    row key and its position in the row.
+    """
     keys = tf.cast(keys, tf.int64)
     lo = tf.cast(tf.bitwise.bitwise_and(keys, 0xFFFFFFFF), tf.uint32)
     hi = tf.cast(tf.bitwise.right_shift(keys, 32), tf.uint32)
     salt = tf.constant((0x9E3779B9 * (stream + 1)) & 0xFFFFFFFF, tf.uint32)
-    base1 = _lowbias32(tf.bitwise.bitwise_xor(lo, salt))[:, None]
-    base2 = _lowbias32(tf.bitwise.bitwise_xor(hi, _lowbias32(salt)))[:, None]
-    counter = tf.cast(tf.range(n), tf.uint32)[None, :]
+    base1 = _lowbias32(tf.bitwise.bitwise_xor(lo, salt))
+    base2 = _lowbias32(tf.bitwise.bitwise_xor(hi, _lowbias32(salt)))
+    counter = tf.cast(counters, tf.uint32)
     # Two rounds keyed by independent halves: rows whose first round collides
     # are still scrambled apart by the second.
     return _lowbias32(tf.bitwise.bitwise_xor(_lowbias32(tf.bitwise.bitwise_xor(counter, base1)),
                                              base2))
+
+
+def element_uniform(keys, counters, stream=0):
+    """Uniform ``[0, 1)`` floats of :func:`element_bits`."""
+    return _unit(element_bits(keys, counters, stream))
 
 
 def _unit(bits):

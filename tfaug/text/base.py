@@ -1,0 +1,96 @@
+"""Text layer base: input forms and the internal dict.
+
+A text layer accepts:
+
+* a string tensor ``[B]`` (or one string, a scalar);
+* a tuple ``(texts, labels)`` — what a ``tf.data`` map of ``(x, y)`` gets;
+* a dict with a ``"text"`` key (``[B]`` strings) and any other batched keys
+  (``"labels"``, ...), carried along unchanged.
+
+Inside, a layer sees ``{"text": [B], ...}``. Layers that make several variants
+of each string (``EDA(num_aug=4)``) repeat every other key row by row.
+Text ops cannot run under XLA (XLA has no string type): text layers never
+auto-compile, and a ``jit_compile=True`` function cannot hold them.
+"""
+
+import tensorflow as tf
+
+from tfaug.core import keyed
+from tfaug.core.base import Augmentation
+from tfaug.text.ops import words as words_lib
+
+TEXT = "text"
+
+
+class TextAugmentation(Augmentation):
+    """Base of text layers.
+
+    Args:
+      protected_words: Words never replaced, deleted or moved across. ``None``:
+        the default list (``tfaug.text.ops.DEFAULT_PROTECTED``: not, no, never,
+        nor, n't, without, ...). Entries starting with ``'`` or ``n'`` are
+        clitics (``n't`` protects "don't"). Give ``[]`` to protect nothing, or
+        ``DEFAULT_PROTECTED + [...]`` to extend.
+      probability: Per-sample chance that the layer applies.
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+    """
+
+    modality = "text"
+    auto_compile = False
+
+    def __init__(self, protected_words=None, probability=1.0, seed=None, **kwargs):
+        super().__init__(probability=probability, seed=seed, **kwargs)
+        self.protected_words = (None if protected_words is None else words_lib.check_words(
+            "protected_words", protected_words, ()))
+        self._protected_regex = words_lib.pattern(words_lib.check_words(
+            "protected_words", protected_words, words_lib.DEFAULT_PROTECTED))
+
+    # ------------------------------------------------------------------ inputs
+    def standardize(self, inputs):
+        if isinstance(inputs, tuple):
+            if len(inputs) != 2:
+                raise ValueError("tuple `inputs` must be (texts, labels), got a tuple of "
+                                 f"{len(inputs)}.")
+            data = {TEXT: inputs[0], "labels": inputs[1]}
+            form = "tuple"
+        elif isinstance(inputs, dict):
+            if TEXT not in inputs:
+                raise ValueError(f"dict `inputs` needs a 'text' key (strings), got keys "
+                                 f"{sorted(inputs)}.")
+            data, form = dict(inputs), "dict"
+        else:
+            data, form = {TEXT: inputs}, "tensor"
+        text = data[TEXT]
+        if isinstance(text, tf.RaggedTensor) or isinstance(text, tf.SparseTensor):
+            raise ValueError("`inputs` text must be a dense string tensor [B] or a scalar.")
+        text = tf.convert_to_tensor(text)
+        if text.dtype != tf.string:
+            raise ValueError(f"`inputs` text must be tf.string, got {text.dtype.name}.")
+        if text.shape.rank not in (0, 1):
+            raise ValueError("`inputs` text must have shape [B] (or be one string), got "
+                             f"rank {text.shape.rank} (shape {text.shape}); squeeze a "
+                             "[B, 1] column first.")
+        batched = text.shape.rank == 1
+        out = {}
+        for key, value in data.items():
+            value = tf.convert_to_tensor(value)
+            out[key] = value if batched else value[None]
+        out[TEXT] = text if batched else text[None]
+        return out, {"form": form, "batched": batched}
+
+    def restore(self, data, spec):
+        if not spec["batched"]:
+            data = {k: v[0] for k, v in data.items()}
+        if spec["form"] == "tensor":
+            return data[TEXT]
+        if spec["form"] == "tuple":
+            return data[TEXT], data["labels"]
+        return data
+
+    def batch_size(self, data):
+        return tf.shape(data[TEXT])[0]
+
+    def sample_params(self, batch_size, seed):
+        """One int64 key per row; the ops derive every per-token draw from it."""
+        return {"keys": keyed.draw_keys(seed, batch_size)}

@@ -1,0 +1,369 @@
+"""EDA layers (Wei & Zou, 2019): synonym replacement, random insertion, swap and
+deletion, sentence shuffling, and ``EDA``, which draws one of them per sample.
+
+Every layer takes strings ``[B]`` (or one string, ``(texts, labels)``, or a dict
+with ``"text"``) and returns the same form. Tokens are words and punctuation;
+whitespace is kept byte for byte, so a string the op leaves alone comes back
+identical. Protected words (negations by default) are never replaced, deleted
+or moved across.
+"""
+
+import functools
+
+import tensorflow as tf
+
+from tfaug.core import validation
+from tfaug.core.base import GATE
+from tfaug.core.registry import register
+from tfaug.text import base
+from tfaug.text import synonyms as synonyms_lib
+from tfaug.text.ops import eda as ops
+from tfaug.text.ops import flat as flat_lib
+from tfaug.text.ops import tokens as tokens_lib
+from tfaug.text.ops import words as words_lib
+from tfaug.text.ops.table import SynonymTable
+
+TEXT = base.TEXT
+
+
+@functools.lru_cache(maxsize=None)
+def _wordnet_table():
+    with tf.init_scope():
+        return SynonymTable(synonyms_lib.load_synonyms("wordnet"))
+
+
+def synonym_table(source):
+    """The in-graph table for a ``synonyms`` argument ("wordnet" is shared)."""
+    if isinstance(source, str) and source == "wordnet":
+        return _wordnet_table()
+    with tf.init_scope():
+        return SynonymTable(synonyms_lib.load_synonyms(source))
+
+
+def _check_count(rate, n, default_rate):
+    """``rate`` xor ``n``: a fraction of the words, or a fixed count."""
+    if rate is not None and n is not None:
+        raise ValueError(f"give `rate` or `n`, not both (got rate={rate!r}, n={n!r}).")
+    if rate is None and n is None:
+        rate = default_rate
+    if n is not None:
+        return None, validation.check_int("n", n, 1)
+    return validation.check_number("rate", rate, 0.0, 1.0), None
+
+
+class _WordOp(base.TextAugmentation):
+    """Shared plumbing: ``rate`` (the magnitude) or ``n``; optional synonyms."""
+
+    uses_synonyms = False
+
+    def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
+                 protected_words=None, probability=1.0, seed=None, default_rate=0.1,
+                 **kwargs):
+        super().__init__(protected_words=protected_words, probability=probability, seed=seed,
+                         **kwargs)
+        rate, self.n = _check_count(rate, n, default_rate)
+        if rate is not None:
+            self.magnitude_attr = "rate"
+            self.rate = self.add_magnitude("rate", rate, 0.0, 1.0)
+        else:
+            self.rate = None
+        self.synonyms = synonyms
+        self.stop_words = (None if stop_words is None else words_lib.check_words(
+            "stop_words", stop_words, ()))
+        self._stop_regex = words_lib.pattern(words_lib.check_words(
+            "stop_words", stop_words, words_lib.STOP_WORDS))
+        self._table = synonym_table(synonyms) if self.uses_synonyms else None
+
+    def counts(self, analysis):
+        if self.n is not None:
+            return tf.fill(tf.shape(ops.count_words(analysis)), tf.constant(self.n, tf.int32))
+        return ops.counts_from_rate(analysis, self.magnitude_tensor())
+
+    def analyze(self, texts):
+        return ops.analyze_flat(texts, self._protected_regex, self._stop_regex, self._table)
+
+    def transform(self, data, params):
+        out = dict(data)
+        out[TEXT] = self.edit(self.analyze(data[TEXT]), params["keys"])
+        return out
+
+    def edit(self, analysis, keys):
+        raise NotImplementedError
+
+
+@register
+class SynonymReplace(_WordOp):
+    """Replaces words by a synonym (EDA's SR).
+
+    Per sample, ``max(1, int(rate * words))`` (or ``n``) distinct words are
+    replaced, each by a synonym drawn uniformly from the table, written in the
+    replaced word's capitalization. Stop words, protected words and words
+    without synonyms are never replaced; adjacent words that form a table key
+    ("ice cream") are replaced as one.
+
+    Args:
+      rate: Fraction of the words to replace (the layer's magnitude); default
+        0.1 when ``n`` is not given.
+      n: A fixed number of words instead of ``rate``.
+      synonyms: "wordnet" (the WordNet 3.0 table shipped with tfaug), a dict
+        ``{word: [synonyms]}``, or a path to a ``.json`` dict or a TSV file
+        (``word<TAB>synonym<TAB>...``).
+      stop_words: Words never used as sources; None: ``ops.STOP_WORDS``.
+      protected_words: See :class:`TextAugmentation`.
+      probability: Per-sample chance that the layer applies.
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+
+    Input shape:
+      string ``[B]`` or a scalar (or a tuple/dict, see :mod:`tfaug.text.base`).
+
+    Example:
+      >>> layer = SynonymReplace(n=1, synonyms={"movie": ["film"]}, seed=0)
+      >>> layer(tf.constant(["A good movie."]), training=True)  # [b"A good film."]
+    """
+
+    uses_synonyms = True
+
+    def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
+                 protected_words=None, probability=1.0, seed=None, **kwargs):
+        super().__init__(rate=rate, n=n, synonyms=synonyms, stop_words=stop_words,
+                         protected_words=protected_words, probability=probability,
+                         seed=seed, **kwargs)
+
+    def edit(self, analysis, keys):
+        new, _ = ops.replace(analysis, self.counts(analysis), keys, self._table)
+        return flat_lib.join_flat(analysis.tok, tokens=new)
+
+
+@register
+class RandomInsert(_WordOp):
+    """Inserts synonyms of random words at random places (EDA's RI).
+
+    Per sample, ``max(1, int(rate * words))`` (or ``n``) times: draw a source
+    word (not a stop word or protected, with synonyms), draw one of its
+    synonyms, and insert it before a randomly drawn word. Sources are the
+    sentence's original words.
+
+    Args:
+      rate: Insertions as a fraction of the words (the magnitude); default 0.1.
+      n: A fixed number of insertions instead of ``rate``.
+      synonyms: See :class:`SynonymReplace`.
+      stop_words: Words never used as sources; None: ``ops.STOP_WORDS``.
+      protected_words: See :class:`TextAugmentation`.
+      probability: Per-sample chance that the layer applies.
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+
+    Example:
+      >>> RandomInsert(n=1, synonyms={"movie": ["film"]})(["a movie"], training=True)
+    """
+
+    uses_synonyms = True
+
+    def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
+                 protected_words=None, probability=1.0, seed=None, **kwargs):
+        super().__init__(rate=rate, n=n, synonyms=synonyms, stop_words=stop_words,
+                         protected_words=protected_words, probability=probability,
+                         seed=seed, **kwargs)
+
+    def edit(self, analysis, keys):
+        prefix = ops.insert(analysis, self.counts(analysis), keys, self._table)
+        return flat_lib.join_flat(analysis.tok, prefix=prefix)
+
+
+@register
+class RandomSwap(_WordOp):
+    """Swaps two random words, ``n`` times (EDA's RS).
+
+    Both words come from the same stretch between protected words, so no word
+    crosses a negation; punctuation and protected words stay in place.
+
+    Args:
+      n: Number of swaps per sample (default 1).
+      rate: Instead of ``n``, ``max(1, int(rate * words))`` swaps (EDA's
+        ``alpha_rs``; the magnitude).
+      protected_words: See :class:`TextAugmentation`.
+      probability: Per-sample chance that the layer applies.
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+
+    Example:
+      >>> RandomSwap(n=1, seed=0)(tf.constant(["one two three"]), training=True)
+    """
+
+    def __init__(self, n=None, rate=None, protected_words=None, probability=1.0, seed=None,
+                 **kwargs):
+        if n is None and rate is None:
+            n = 1
+        super().__init__(rate=rate, n=n, protected_words=protected_words,
+                         probability=probability, seed=seed, **kwargs)
+
+    def edit(self, analysis, keys):
+        return flat_lib.join_flat(analysis.tok, tokens=ops.swap(analysis, self.counts(analysis),
+                                                                keys))
+
+
+@register
+class RandomDelete(base.TextAugmentation):
+    """Deletes each word with probability ``p`` (EDA's RD).
+
+    Protected words and punctuation are never deleted, and a sample never
+    loses all its words (one drawn word stays).
+
+    Args:
+      p: Per-word deletion probability (the magnitude), in ``[0, 1]``.
+      protected_words: See :class:`TextAugmentation`.
+      probability: Per-sample chance that the layer applies.
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+
+    Example:
+      >>> RandomDelete(0.3, seed=0)(tf.constant(["not a good movie"]), training=True)
+    """
+
+    magnitude_attr = "p"
+
+    def __init__(self, p=0.1, protected_words=None, probability=1.0, seed=None, **kwargs):
+        super().__init__(protected_words=protected_words, probability=probability, seed=seed,
+                         **kwargs)
+        self.p = self.add_magnitude("p", p, 0.0, 1.0)
+
+    def transform(self, data, params):
+        a = ops.analyze_flat(data[TEXT], self._protected_regex)
+        keep = ops.delete(a, self.magnitude_tensor(), params["keys"])
+        return {**data, TEXT: flat_lib.join_flat(a.tok, keep)}
+
+
+@register
+class SentenceShuffle(base.TextAugmentation):
+    """Shuffles the order of the sentences in each sample.
+
+    Sentences end at ``.``, ``!``, ``?`` or ``…`` followed by whitespace; the
+    whitespace between sentences stays where it was.
+
+    Args:
+      probability: Per-sample chance that the layer applies.
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+
+    Example:
+      >>> SentenceShuffle(seed=0)(tf.constant(["One. Two. Three."]), training=True)
+    """
+
+    def __init__(self, probability=1.0, seed=None, **kwargs):
+        super().__init__(probability=probability, seed=seed, **kwargs)
+
+    def transform(self, data, params):
+        return {**data, TEXT: ops.sentence_shuffle(data[TEXT], params["keys"])}
+
+
+_OPS = ("synonym_replace", "random_insert", "random_swap", "random_delete")
+
+
+@register
+class EDA(base.TextAugmentation):
+    """Easy Data Augmentation (Wei & Zou, 2019): one of SR, RI, RS, RD per sample.
+
+    Each output sample is made by one operation drawn uniformly among those
+    with a non-zero strength: synonym replacement and random insertion of
+    ``max(1, int(alpha * words))`` words, that many random swaps, or deletion
+    of each word with probability ``p_rd`` (rules as in :class:`SynonymReplace`,
+    :class:`RandomInsert`, :class:`RandomSwap`, :class:`RandomDelete`).
+
+    With ``num_aug > 1`` the layer makes ``num_aug`` variants of every sample
+    (training only): the output has ``B * num_aug`` rows (``B * (num_aug + 1)``
+    with ``keep_original``, the original first), consecutive per input row,
+    and every other key (labels...) is repeated to match — the paper's
+    augmented training set, built on the fly. Not training, the input comes
+    back unchanged.
+
+    Args:
+      alpha_sr: Synonym replacement strength (0 disables it).
+      alpha_ri: Random insertion strength (0 disables it).
+      alpha_rs: Random swap strength (0 disables it).
+      p_rd: Random deletion probability (0 disables it).
+      num_aug: Variants per input sample (>= 1).
+      keep_original: Also output each original (before its variants).
+      synonyms: See :class:`SynonymReplace`.
+      stop_words: Words never used as synonym sources; None: ``ops.STOP_WORDS``.
+      protected_words: See :class:`TextAugmentation`.
+      probability: Per-sample chance that the layer applies (all variants of a
+        sample not drawn are copies of it).
+      seed: Initial seed state.
+      **kwargs: Keras layer arguments.
+
+    Example:
+      >>> eda = EDA(num_aug=4, seed=0)
+      >>> texts, labels = eda((tf.constant(["not a good movie"]), tf.constant([0])),
+      ...                     training=True)  # 4 variants, labels [0, 0, 0, 0]
+    """
+
+    def __init__(self, alpha_sr=0.1, alpha_ri=0.1, alpha_rs=0.1, p_rd=0.1, num_aug=1,
+                 keep_original=False, synonyms="wordnet", stop_words=None,
+                 protected_words=None, probability=1.0, seed=None, **kwargs):
+        super().__init__(protected_words=protected_words, probability=probability, seed=seed,
+                         **kwargs)
+        self.alpha_sr = validation.check_number("alpha_sr", alpha_sr, 0.0, 1.0)
+        self.alpha_ri = validation.check_number("alpha_ri", alpha_ri, 0.0, 1.0)
+        self.alpha_rs = validation.check_number("alpha_rs", alpha_rs, 0.0, 1.0)
+        self.p_rd = validation.check_number("p_rd", p_rd, 0.0, 1.0)
+        self.num_aug = validation.check_int("num_aug", num_aug, 1)
+        if not isinstance(keep_original, bool):
+            raise ValueError(f"`keep_original` must be a bool, got {keep_original!r}.")
+        self.keep_original = keep_original
+        strengths = (self.alpha_sr, self.alpha_ri, self.alpha_rs, self.p_rd)
+        self._enabled = [i for i, s in enumerate(strengths) if s > 0]
+        if not self._enabled:
+            raise ValueError("EDA needs at least one of `alpha_sr`, `alpha_ri`, `alpha_rs`, "
+                             "`p_rd` above 0.")
+        self.synonyms = synonyms
+        self.stop_words = (None if stop_words is None else words_lib.check_words(
+            "stop_words", stop_words, ()))
+        self._stop_regex = words_lib.pattern(words_lib.check_words(
+            "stop_words", stop_words, words_lib.STOP_WORDS))
+        needs_table = self.alpha_sr > 0 or self.alpha_ri > 0
+        self._table = synonym_table(synonyms) if needs_table else None
+
+    @property
+    def handles_gate(self):
+        return True
+
+    def sample_params(self, batch_size, seed):
+        keys = super().sample_params(batch_size * self.num_aug, seed)["keys"]
+        return {"keys": tf.reshape(keys, [batch_size, self.num_aug])}
+
+    def _variants(self, texts, keys):
+        a = ops.analyze_flat(texts, self._protected_regex, self._stop_regex, self._table)
+        rate = lambda alpha: ops.counts_from_rate(a, alpha)
+        join = functools.partial(flat_lib.join_flat, a.tok)
+        outs = {}
+        if self.alpha_sr > 0:
+            outs[0] = join(tokens=ops.replace(a, rate(self.alpha_sr), keys, self._table)[0])
+        if self.alpha_ri > 0:
+            outs[1] = join(prefix=ops.insert(a, rate(self.alpha_ri), keys, self._table))
+        if self.alpha_rs > 0:
+            outs[2] = join(tokens=ops.swap(a, rate(self.alpha_rs), keys))
+        if self.p_rd > 0:
+            outs[3] = join(keep=ops.delete(a, self.p_rd, keys))
+        u = ops.draws(keys, "choice", [1])[:, 0]
+        which = tf.minimum(tf.cast(u * len(self._enabled), tf.int32), len(self._enabled) - 1)
+        out = outs[self._enabled[0]]
+        for slot, op in enumerate(self._enabled[1:], start=1):
+            out = tf.where(tf.equal(which, slot), outs[op], out)
+        return out
+
+    def transform(self, data, params):
+        k = self.num_aug
+        texts = data[TEXT]
+        repeated = tf.repeat(texts, k, axis=0)
+        out = self._variants(repeated, tf.reshape(params["keys"], [-1]))
+        if GATE in params:
+            out = tf.where(tf.repeat(params[GATE], k, axis=0), out, repeated)
+        copies = k
+        if self.keep_original:
+            out = tf.reshape(tf.concat([texts[:, None], tf.reshape(out, [-1, k])], 1), [-1])
+            copies = k + 1
+        result = {key: tf.repeat(value, copies, axis=0) for key, value in data.items()
+                  if key != TEXT} if copies > 1 else dict(data)
+        result[TEXT] = out
+        return result

@@ -1,0 +1,72 @@
+"""Word lists: protected words (negations) and stop words, matched in-graph.
+
+Protected words are never replaced, deleted, or moved across by any text op, so
+"not good" never becomes "good" or "not" alone. A list entry that starts with an
+apostrophe or with ``n'`` is a clitic and protects every token that ends with it:
+``n't`` protects "don't", "isn't", "can't", "won't". Matching is on the
+normalized token (Unicode lowercase, ``’`` read as ``'``).
+
+Stop words (function words: articles, pronouns, auxiliaries, prepositions) are
+not used as synonym-replacement or insertion sources by default, as in EDA.
+"""
+
+import tensorflow as tf
+
+from tfaug.text.ops import tokens as tokens_lib
+
+DEFAULT_PROTECTED = (
+    "not", "no", "never", "nor", "n't", "without", "none", "nobody", "nothing",
+    "neither", "nowhere", "cannot", "hardly", "barely", "scarcely", "seldom",
+    "rarely", "nope", "nah", "lack", "lacks", "lacked", "lacking",
+)
+
+STOP_WORDS = (
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during",
+    "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her",
+    "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into",
+    "is", "it", "it's", "its", "itself", "just", "me", "might", "more", "most", "must",
+    "my", "myself", "of", "off", "on", "once", "only", "or", "other", "ought", "our",
+    "ours", "ourselves", "out", "over", "own", "same", "shall", "she", "should", "so",
+    "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves",
+    "then", "there", "these", "they", "this", "those", "through", "to", "too", "under",
+    "until", "up", "very", "was", "we", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+    "yourself", "yourselves", "'s", "'re", "'ve", "'ll", "'d", "'m",
+)
+
+
+def check_words(name, value, default):
+    """Validates a word-list argument: None (``default``) or a list of strings.
+
+    Returns:
+      A sorted list of normalized (lowercase) words.
+    """
+    if value is None:
+        value = default
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise ValueError(f"`{name}` must be None or a list of strings, got {value!r}.")
+    bad = [w for w in value if not isinstance(w, str) or not w.strip()]
+    if bad:
+        raise ValueError(f"`{name}` must hold non-empty strings, got {bad[:3]!r}.")
+    return sorted({w.strip().lower().replace("’", "'") for w in value})
+
+
+def _is_clitic(word):
+    return word.startswith("'") or word.startswith("n'")
+
+
+def pattern(words):
+    """One RE2 pattern for ``words`` (clitics matched as suffixes); None if empty."""
+    plain = tokens_lib.word_regex([w for w in words if not _is_clitic(w)])
+    clitic = tokens_lib.word_regex([w for w in words if _is_clitic(w)])
+    parts = [p for p in (plain, None if clitic is None else ".*" + clitic) if p]
+    return "|".join(parts) if parts else None
+
+
+def matches(norm, regex):
+    """bool, same shape as ``norm``: the token matches ``regex`` (None: none do)."""
+    if regex is None:
+        return tf.zeros_like(norm, tf.bool)
+    return tf.strings.regex_full_match(norm, regex)
