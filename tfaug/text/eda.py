@@ -12,6 +12,7 @@ import functools
 
 import tensorflow as tf
 
+from tfaug.core import batch as batch_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
 from tfaug.core.registry import register
@@ -19,7 +20,6 @@ from tfaug.text import base
 from tfaug.text import synonyms as synonyms_lib
 from tfaug.text.ops import eda as ops
 from tfaug.text.ops import flat as flat_lib
-from tfaug.text.ops import tokens as tokens_lib
 from tfaug.text.ops import words as words_lib
 from tfaug.text.ops.table import SynonymTable
 
@@ -333,24 +333,28 @@ class EDA(base.TextAugmentation):
         return {"keys": tf.reshape(keys, [batch_size, self.num_aug])}
 
     def _variants(self, texts, keys):
-        a = ops.analyze_flat(texts, self._protected_regex, self._stop_regex, self._table)
-        rate = lambda alpha: ops.counts_from_rate(a, alpha)
-        join = functools.partial(flat_lib.join_flat, a.tok)
-        outs = {}
-        if self.alpha_sr > 0:
-            outs[0] = join(tokens=ops.replace(a, rate(self.alpha_sr), keys, self._table)[0])
-        if self.alpha_ri > 0:
-            outs[1] = join(prefix=ops.insert(a, rate(self.alpha_ri), keys, self._table))
-        if self.alpha_rs > 0:
-            outs[2] = join(tokens=ops.swap(a, rate(self.alpha_rs), keys))
-        if self.p_rd > 0:
-            outs[3] = join(keep=ops.delete(a, self.p_rd, keys))
+        """One op per row: each op runs only on the rows that drew it."""
         u = ops.draws(keys, "choice", [1])[:, 0]
         which = tf.minimum(tf.cast(u * len(self._enabled), tf.int32), len(self._enabled) - 1)
-        out = outs[self._enabled[0]]
-        for slot, op in enumerate(self._enabled[1:], start=1):
-            out = tf.where(tf.equal(which, slot), outs[op], out)
+        out = texts
+        for slot, op in enumerate(self._enabled):
+            rows = batch_lib.rows_where(tf.equal(which, slot))
+            part = self._run_op(op, tf.gather(texts, rows), tf.gather(keys, rows))
+            out = tf.tensor_scatter_nd_update(out, rows[:, None], part)
         return out
+
+    def _run_op(self, op, texts, keys):
+        table = self._table if op in (0, 1) else None  # swap/delete need no synonyms
+        a = ops.analyze_flat(texts, self._protected_regex, self._stop_regex, table)
+        rate = lambda alpha: ops.counts_from_rate(a, alpha)
+        join = functools.partial(flat_lib.join_flat, a.tok)
+        if op == 0:
+            return join(tokens=ops.replace(a, rate(self.alpha_sr), keys, table)[0])
+        if op == 1:
+            return join(prefix=ops.insert(a, rate(self.alpha_ri), keys, table))
+        if op == 2:
+            return join(tokens=ops.swap(a, rate(self.alpha_rs), keys))
+        return join(keep=ops.delete(a, self.p_rd, keys))
 
     def transform(self, data, params):
         k = self.num_aug
