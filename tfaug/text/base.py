@@ -16,7 +16,9 @@ auto-compile, and a ``jit_compile=True`` function cannot hold them.
 import tensorflow as tf
 
 from tfaug.core import keyed
+from tfaug.core import validation
 from tfaug.core.base import Augmentation
+from tfaug.text.ops import eda as ops
 from tfaug.text.ops import words as words_lib
 
 TEXT = "text"
@@ -41,10 +43,33 @@ class TextAugmentation(Augmentation):
 
     def __init__(self, protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
-        self.protected_words = (None if protected_words is None else words_lib.check_words(
-            "protected_words", protected_words, ()))
-        self._protected_regex = words_lib.pattern(words_lib.check_words(
-            "protected_words", protected_words, words_lib.DEFAULT_PROTECTED))
+        self.protected_words, self._protected_regex = words_lib.word_list(
+            "protected_words", protected_words, words_lib.DEFAULT_PROTECTED)
+
+    # ------------------------------------------------- shared argument handling
+    def set_stop_words(self, stop_words):
+        """Sets ``stop_words`` (config) and its pattern; None: ``STOP_WORDS``."""
+        self.stop_words, self._stop_regex = words_lib.word_list(
+            "stop_words", stop_words, words_lib.STOP_WORDS)
+
+    def set_count(self, rate, n, default_rate):
+        """``rate`` xor ``n``: a fraction of the words (the layer's magnitude,
+        ``default_rate`` when neither is given) or a fixed count."""
+        if rate is not None and n is not None:
+            raise ValueError(f"give `rate` or `n`, not both (got rate={rate!r}, n={n!r}).")
+        if n is not None:
+            self.n, self.rate = validation.check_int("n", n, 1), None
+            return
+        self.n = None
+        self.magnitude_attr = "rate"
+        self.rate = self.add_magnitude("rate", default_rate if rate is None else rate, 0.0, 1.0)
+
+    def counts(self, analysis):
+        """Words to change per row (int32 ``[B]``): ``n``, or EDA's
+        ``max(1, int(rate * words))``; ``analysis`` dense or flat."""
+        if self.n is not None:
+            return tf.fill(tf.shape(ops.count_words(analysis)), tf.constant(self.n, tf.int32))
+        return ops.counts_from_rate(analysis, self.magnitude_tensor())
 
     # ------------------------------------------------------------------ inputs
     def standardize(self, inputs):

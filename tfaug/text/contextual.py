@@ -95,15 +95,6 @@ def _wants_segment_ids(lm):
     return isinstance(inputs, dict) and "segment_ids" in inputs
 
 
-def _at_least_one_column(a):
-    """Pads a dense analysis of a batch without any token to one (invalid) column,
-    so that every gather and ``tokens.join`` see a first column."""
-    pad = lambda t: tf.pad(t, [[0, 0], [0, tf.maximum(1 - tf.shape(t)[1], 0)]])
-    tok = a.tok._replace(tokens=pad(a.tok.tokens), gaps=pad(a.tok.gaps), valid=pad(a.tok.valid))
-    return a._replace(tok=tok, norm=pad(a.norm), word=pad(a.word), protected=pad(a.protected),
-                      movable=pad(a.movable), segment=pad(a.segment))
-
-
 def _serializable(lm):
     return isinstance(lm, keras.layers.Layer)
 
@@ -216,15 +207,7 @@ class ContextualReplace(base.TextAugmentation):
                              f"SavedModel's function) taking a dict {list(_LM_INPUTS)} and "
                              f"returning logits [B, M, V]; got {type(masked_lm).__name__} "
                              f"{masked_lm!r:.80}.")
-        if rate is not None and n is not None:
-            raise ValueError(f"give `rate` or `n`, not both (got rate={rate!r}, n={n!r}).")
-        if n is not None:
-            self.n, self.rate = validation.check_int("n", n, 1), None
-        else:
-            self.n = None
-            self.magnitude_attr = "rate"
-            self.rate = self.add_magnitude(
-                "rate", _DEFAULT_RATE if rate is None else rate, 0.0, 1.0)
+        self.set_count(rate, n, _DEFAULT_RATE)
         self.vocabulary = (os.fspath(vocabulary) if isinstance(vocabulary, os.PathLike)
                            else vocabulary)
         vocab = load_vocabulary(vocabulary)
@@ -247,10 +230,7 @@ class ContextualReplace(base.TextAugmentation):
         self.max_length = validation.check_int("max_length", max_length, specials + 1)
         self._offset = int(start_token is not None)
         self._width = self.max_length - specials  # content tokens fed to the model
-        self.stop_words = (None if stop_words is None else words_lib.check_words(
-            "stop_words", stop_words, ()))
-        self._stop_regex = words_lib.pattern(words_lib.check_words(
-            "stop_words", stop_words, words_lib.STOP_WORDS))
+        self.set_stop_words(stop_words)
         self._vocab_size = len(vocab)
         special_ids = [i for i in (self._mask_id, self._unknown_id, self._start_id,
                                    self._end_id) if i is not None]
@@ -308,11 +288,6 @@ class ContextualReplace(base.TextAugmentation):
         return cls(**config)
 
     # ------------------------------------------------------------------- apply
-    def counts(self, analysis):
-        if self.n is not None:
-            return tf.fill(tf.shape(analysis.tok.tokens)[:1], tf.constant(self.n, tf.int32))
-        return ops.counts_from_rate(analysis, self.magnitude_tensor())
-
     def transform(self, data, params):
         analysis = ops.analyze(data[TEXT], self._protected_regex)
         out = dict(data)
@@ -374,7 +349,7 @@ class ContextualReplace(base.TextAugmentation):
         Returns:
           string ``[B]``.
         """
-        a = _at_least_one_column(analysis)
+        a = analysis
         tokens = a.tok.tokens
         batch, length = tf.shape(tokens)[0], tf.shape(tokens)[1]
         ids = self._table.lookup(a.norm if self.lowercase else tokens)

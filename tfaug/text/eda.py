@@ -20,7 +20,6 @@ from tfaug.text import base
 from tfaug.text import synonyms as synonyms_lib
 from tfaug.text.ops import eda as ops
 from tfaug.text.ops import flat as flat_lib
-from tfaug.text.ops import words as words_lib
 from tfaug.text.ops.table import SynonymTable
 
 TEXT = base.TEXT
@@ -40,44 +39,23 @@ def synonym_table(source):
         return SynonymTable(synonyms_lib.load_synonyms(source))
 
 
-def _check_count(rate, n, default_rate):
-    """``rate`` xor ``n``: a fraction of the words, or a fixed count."""
-    if rate is not None and n is not None:
-        raise ValueError(f"give `rate` or `n`, not both (got rate={rate!r}, n={n!r}).")
-    if rate is None and n is None:
-        rate = default_rate
-    if n is not None:
-        return None, validation.check_int("n", n, 1)
-    return validation.check_number("rate", rate, 0.0, 1.0), None
-
-
 class _WordOp(base.TextAugmentation):
-    """Shared plumbing: ``rate`` (the magnitude) or ``n``; optional synonyms."""
+    """Shared plumbing: ``rate`` (the magnitude) or ``n``; optional synonyms.
+
+    Its ``__init__`` is also SynonymReplace's and RandomInsert's (their config).
+    """
 
     uses_synonyms = False
+    default_rate = 0.1
 
     def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
-                 protected_words=None, probability=1.0, seed=None, default_rate=0.1,
-                 **kwargs):
+                 protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
-        rate, self.n = _check_count(rate, n, default_rate)
-        if rate is not None:
-            self.magnitude_attr = "rate"
-            self.rate = self.add_magnitude("rate", rate, 0.0, 1.0)
-        else:
-            self.rate = None
+        self.set_count(rate, n, self.default_rate)
         self.synonyms = synonyms
-        self.stop_words = (None if stop_words is None else words_lib.check_words(
-            "stop_words", stop_words, ()))
-        self._stop_regex = words_lib.pattern(words_lib.check_words(
-            "stop_words", stop_words, words_lib.STOP_WORDS))
+        self.set_stop_words(stop_words)
         self._table = synonym_table(synonyms) if self.uses_synonyms else None
-
-    def counts(self, analysis):
-        if self.n is not None:
-            return tf.fill(tf.shape(ops.count_words(analysis)), tf.constant(self.n, tf.int32))
-        return ops.counts_from_rate(analysis, self.magnitude_tensor())
 
     def analyze(self, texts):
         return ops.analyze_flat(texts, self._protected_regex, self._stop_regex, self._table)
@@ -124,12 +102,6 @@ class SynonymReplace(_WordOp):
 
     uses_synonyms = True
 
-    def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
-                 protected_words=None, probability=1.0, seed=None, **kwargs):
-        super().__init__(rate=rate, n=n, synonyms=synonyms, stop_words=stop_words,
-                         protected_words=protected_words, probability=probability,
-                         seed=seed, **kwargs)
-
     def edit(self, analysis, keys):
         new, _ = ops.replace(analysis, self.counts(analysis), keys, self._table)
         return flat_lib.join_flat(analysis.tok, tokens=new)
@@ -159,12 +131,6 @@ class RandomInsert(_WordOp):
     """
 
     uses_synonyms = True
-
-    def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
-                 protected_words=None, probability=1.0, seed=None, **kwargs):
-        super().__init__(rate=rate, n=n, synonyms=synonyms, stop_words=stop_words,
-                         protected_words=protected_words, probability=probability,
-                         seed=seed, **kwargs)
 
     def edit(self, analysis, keys):
         prefix = ops.insert(analysis, self.counts(analysis), keys, self._table)
@@ -317,10 +283,7 @@ class EDA(base.TextAugmentation):
             raise ValueError("EDA needs at least one of `alpha_sr`, `alpha_ri`, `alpha_rs`, "
                              "`p_rd` above 0.")
         self.synonyms = synonyms
-        self.stop_words = (None if stop_words is None else words_lib.check_words(
-            "stop_words", stop_words, ()))
-        self._stop_regex = words_lib.pattern(words_lib.check_words(
-            "stop_words", stop_words, words_lib.STOP_WORDS))
+        self.set_stop_words(stop_words)
         needs_table = self.alpha_sr > 0 or self.alpha_ri > 0
         self._table = synonym_table(synonyms) if needs_table else None
 

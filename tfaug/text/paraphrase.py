@@ -433,8 +433,6 @@ def _pack(table):
     for k in keys:
         ids.extend(vocab_id[p] for p in dict.fromkeys(table[k]))
         offsets.append(len(ids))
-    if not keys:  # an empty table: every lookup misses (offsets stays gatherable)
-        offsets.append(0)
     return SynonymData(keys=keys, rows=np.arange(len(keys), dtype=np.int64),
                        offsets=np.asarray(offsets, np.int64), ids=np.asarray(ids, np.int32),
                        vocab=vocab, max_words=1)

@@ -128,7 +128,7 @@ def analyze_flat(texts, protected_regex, stop_regex=None, table=None):
 def analyze(texts, protected_regex, stop_regex=None, table=None):
     """:func:`analyze_flat` as dense ``[B, L]`` tensors (:class:`Analysis`)."""
     f = analyze_flat(texts, protected_regex, stop_regex, table)
-    dense = lambda t, fill: tf.RaggedTensor.from_row_splits(t, f.tok.row_splits).to_tensor(fill)
+    dense = lambda t, fill: flat_lib.to_dense(t, f.tok.row_splits, fill)
     tok = tokens_lib.Tokens(dense(f.tok.tokens, ""), dense(f.tok.gaps, ""),
                             dense(tf.ones_like(f.word), False), f.tok.trail)
     segment = dense(flat_lib.row_cumsum(f.protected, f.tok), 0)

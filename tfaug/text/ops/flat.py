@@ -143,6 +143,14 @@ def tokenize_flat(texts):
     return FlatTokens(tokens, gaps, rows, row_splits, trail)
 
 
+def to_dense(values, row_splits, fill):
+    """Flat per-token ``values`` as ``[B, L]`` (``L`` >= 1 even when no row has a
+    token, so a dense view always has a first column), padded with ``fill``."""
+    ragged = tf.RaggedTensor.from_row_splits(values, row_splits)
+    width = tf.maximum(tf.reduce_max(tf.concat([ragged.row_lengths(), [0]], 0)), 1)
+    return ragged.to_tensor(fill, shape=tf.stack([ragged.nrows(), width]))
+
+
 def row_cumsum(mask, flat):
     """Inclusive count of true entries up to each token, within its row (int32 ``[T]``)."""
     m = tf.cast(mask, tf.int32)

@@ -31,7 +31,9 @@ class SynonymTable(tf.Module):
         rows = tf.constant(list(data.rows) or [-1], tf.int64)
         self._table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(keys, rows), default_value=-1)
-        self._offsets = tf.constant(data.offsets, tf.int64)
+        # An empty table (offsets [0]) still needs offsets[1] to be gatherable.
+        offsets = list(data.offsets) if len(data.offsets) > 1 else [0, 0]
+        self._offsets = tf.constant(offsets, tf.int64)
         self._ids = tf.constant(data.ids, tf.int32) if len(data.ids) else tf.zeros([1], tf.int32)
         self._vocab = tf.constant(list(data.vocab) or [""], tf.string)
 

@@ -28,7 +28,8 @@ class Tokens(typing.NamedTuple):
     """A tokenized batch.
 
     Attributes:
-      tokens: string ``[B, L]``, ``""`` past each row's end.
+      tokens: string ``[B, L]``, ``""`` past each row's end (``L`` >= 1: a
+        batch without any token has one invalid column).
       gaps: string ``[B, L]``: the text between the previous token and this one
         (``gaps[:, 0]``: leading whitespace).
       valid: bool ``[B, L]``.
@@ -59,7 +60,7 @@ def tokenize(texts):
       [[b'Not', b'bad', b',', b'really', b'.']]
     """
     f = flat_lib.tokenize_flat(texts)
-    dense = lambda t, fill: tf.RaggedTensor.from_row_splits(t, f.row_splits).to_tensor(fill)
+    dense = lambda t, fill: flat_lib.to_dense(t, f.row_splits, fill)
     return Tokens(dense(f.tokens, ""), dense(f.gaps, ""),
                   dense(tf.ones_like(f.rows, tf.bool), False), f.trail)
 
@@ -79,12 +80,11 @@ def join(tokens, keep=None, prefix=None):
     """
     keep = tokens.valid if keep is None else tf.logical_and(keep, tokens.valid)
     first = tf.logical_and(keep, tf.cumsum(tf.cast(keep, tf.int32), axis=1) == 1)
-    lead = tf.concat([tokens.gaps, tf.fill([tf.shape(tokens.gaps)[0], 1], "")], 1)[:, 0]
-    gaps = tf.where(first, lead[:, None], tokens.gaps)
+    gaps = tf.where(first, tokens.gaps[:, :1], tokens.gaps)
     pieces = gaps + tokens.tokens if prefix is None else gaps + prefix + tokens.tokens
     body = tf.strings.reduce_join(tf.where(keep, pieces, ""), axis=1)
     # A row whose tokens were all dropped keeps its leading whitespace.
-    lead = tf.where(tf.reduce_any(keep, axis=1), "", lead)
+    lead = tf.where(tf.reduce_any(keep, axis=1), "", tokens.gaps[:, 0])
     return lead + body + tokens.trail
 
 

@@ -53,6 +53,16 @@ def check_words(name, value, default):
     return sorted({w.strip().lower().replace("’", "'") for w in value})
 
 
+def word_list(name, value, default):
+    """A word-list argument -> ``(config value, pattern)``.
+
+    The config value is what the user gave, normalized (None stays None); the
+    pattern (:func:`pattern`) matches ``default`` when ``value`` is None.
+    """
+    words = check_words(name, value, default)
+    return (None if value is None else words), pattern(words)
+
+
 def _is_clitic(word):
     return word.startswith("'") or word.startswith("n'")
 
