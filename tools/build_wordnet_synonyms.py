@@ -94,6 +94,15 @@ LEXNAMES = (
 ).split()
 
 
+def _records(path):
+    """The whitespace-split fields of each line of a WordNet database file
+    (the licence header, whose lines start with two spaces, skipped)."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith(" "):
+                yield line.split()
+
+
 def read_index(path):
     """Reads ``index.<pos>``.
 
@@ -104,15 +113,11 @@ def read_index(path):
       dict lemma (lowercase, ``_`` for spaces) -> list of synset offsets.
     """
     index = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith(" "):
-                continue
-            parts = line.split()
-            n_synsets = int(parts[2])
-            n_pointers = int(parts[3])
-            start = 4 + n_pointers + 2
-            index[parts[0]] = [int(x) for x in parts[start:start + n_synsets]]
+    for parts in _records(path):
+        n_synsets = int(parts[2])
+        n_pointers = int(parts[3])
+        start = 4 + n_pointers + 2
+        index[parts[0]] = [int(x) for x in parts[start:start + n_synsets]]
     return index
 
 
@@ -126,14 +131,9 @@ def read_data(path):
       dict synset offset -> list of lemma names (markers like ``(a)`` removed).
     """
     data = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith(" "):
-                continue
-            parts = line.split()
-            w_cnt = int(parts[3], 16)
-            names = [_MARKER.sub("", parts[4 + 2 * i]) for i in range(w_cnt)]
-            data[int(parts[0])] = names
+    for parts in _records(path):
+        w_cnt = int(parts[3], 16)
+        data[int(parts[0])] = [_MARKER.sub("", parts[4 + 2 * i]) for i in range(w_cnt)]
     return data
 
 

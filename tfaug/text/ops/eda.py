@@ -219,10 +219,6 @@ def swap(analysis, n, keys):
     return tf.gather(tok.tokens, perm)
 
 
-def _row_draws(keys, purpose, count):
-    return keyed.keyed_uniform(tf.bitwise.bitwise_xor(keys, _STREAM[purpose]), [count])
-
-
 def delete(analysis, p, keys):
     """Drops each movable word with probability ``p`` (scalar).
 
@@ -238,7 +234,7 @@ def delete(analysis, p, keys):
     keep = ~(a.movable & (u < tf.cast(p, tf.float32)))
     rescue_row = (tf.equal(flat_lib.row_count(keep & a.word, tok), 0)
                   & (flat_lib.row_count(a.movable, tok) > 0))
-    spare, ok = flat_lib.pick(a.movable, tok, _row_draws(keys, "delete", 1)[:, 0])
+    spare, ok = flat_lib.pick(a.movable, tok, draws(keys, "delete", [1])[:, 0])
     rescue = tf.boolean_mask(spare, rescue_row & ok)
     return keep | tf.scatter_nd(rescue[:, None], tf.ones_like(rescue, tf.bool),
                                 tf.shape(keep))
@@ -272,7 +268,7 @@ def insert(analysis, n, keys, table):
     a = analysis
     tok = a.tok
     n_max = tf.reduce_max(tf.concat([n, [0]], 0))
-    u = tf.reshape(_row_draws(keys, "insert", n_max * 3), [-1, n_max, 3])
+    u = draws(keys, "insert", tf.stack([n_max, 3]))
     src, ok_src = flat_lib.pick(a.source, tok, u[:, :, 0])
     at, ok_at = flat_lib.pick(a.word, tok, u[:, :, 1])
     padded = lambda t: tf.concat([t, [""]], 0)  # a batch may have no token at all
