@@ -89,10 +89,11 @@ def _merge_phrases(tok, norm, word, protected, table):
     merged = tf.where(start, tok.tokens + " " + nxt(tok.tokens, ""), tok.tokens)
     rows = tf.boolean_mask(tok.rows, keep)
     counts = tf.math.unsorted_segment_sum(tf.ones_like(rows), rows, tok.batch_size)
+    word = tf.boolean_mask(word, keep)
     new = flat_lib.FlatTokens(tf.boolean_mask(merged, keep), tf.boolean_mask(tok.gaps, keep),
-                              rows, tf.concat([[0], tf.cumsum(counts)], 0), tok.trail)
-    return (new, tf.boolean_mask(tf.where(start, pair, norm), keep),
-            tf.boolean_mask(word, keep), tf.boolean_mask(protected, keep))
+                              rows, tf.concat([[0], tf.cumsum(counts)], 0), tok.trail, word)
+    return (new, tf.boolean_mask(tf.where(start, pair, norm), keep), word,
+            tf.boolean_mask(protected, keep))
 
 
 def analyze_flat(texts, protected_regex, stop_regex=None, table=None):
@@ -110,7 +111,7 @@ def analyze_flat(texts, protected_regex, stop_regex=None, table=None):
     """
     tok = flat_lib.tokenize_flat(texts)
     norm = tokens_lib.normalize(tok.tokens)
-    word = tokens_lib.is_word(tok.tokens)
+    word = tok.word
     protected = words_lib.matches(norm, protected_regex)
     if table is not None and table.max_words > 1:
         tok, norm, word, protected = _merge_phrases(tok, norm, word, protected, table)

@@ -22,7 +22,10 @@ import tensorflow_text as tf_text
 from tfaug.core import keyed
 
 _PUNCT = r"[^\pL\pN\pM_\s\p{Z}'’-]"
-_PURE = r"[\pL\pN\pM_'’-]+"
+# A whitespace token that is one word, not split further: word characters with
+# at least one letter or digit. Every other token goes through the split.
+_PURE_WORD = r"[\pL\pN\pM_'’-]*[\pL\pN][\pL\pN\pM_'’-]*"
+WORD = r".*[\pL\pN].*"
 _WHITESPACE = tf_text.WhitespaceTokenizer()
 
 
@@ -37,6 +40,8 @@ class FlatTokens(typing.NamedTuple):
       row_splits: int32 ``[B + 1]``.
       trail: string ``[B]``: text after the row's last token (the whole string
         for a row without tokens).
+      word: bool ``[T]``: the token holds a letter or a digit (the tokenizer
+        knows it for most tokens without another pass).
     """
 
     tokens: tf.Tensor
@@ -44,6 +49,7 @@ class FlatTokens(typing.NamedTuple):
     rows: tf.Tensor
     row_splits: tf.Tensor
     trail: tf.Tensor
+    word: tf.Tensor
 
     @property
     def batch_size(self):
@@ -65,9 +71,13 @@ def shift_left(x, fill):
 
 
 def _split_punctuation(tokens, begin, end):
-    """Splits whitespace tokens holding punctuation into words and marks."""
-    impure = tf.cast(tf.reshape(tf.where(~tf.strings.regex_full_match(tokens, _PURE)), [-1]),
-                     tf.int32)
+    """Splits whitespace tokens holding punctuation into words and marks.
+
+    Returns ``(tokens, begin, end, lengths, word)``: the pieces, their byte
+    offsets, the number of pieces per whitespace token, and which are words.
+    """
+    impure = tf.cast(tf.reshape(tf.where(~tf.strings.regex_full_match(tokens, _PURE_WORD)),
+                                [-1]), tf.int32)
     pieces, p_begin, p_end = tf_text.regex_split_with_offsets(
         tf.gather(tokens, impure), _PUNCT, _PUNCT)
     n = tf.shape(tokens)[0]
@@ -86,7 +96,9 @@ def _split_punctuation(tokens, begin, end):
     return (take(tf.gather(tokens, pure), pieces.flat_values),
             take(tf.gather(begin, pure), base + tf.cast(p_begin.flat_values, tf.int32)),
             take(tf.gather(end, pure), base + tf.cast(p_end.flat_values, tf.int32)),
-            lengths)
+            lengths,
+            take(tf.ones_like(pure, tf.bool),
+                 tf.strings.regex_full_match(pieces.flat_values, WORD)))
 
 
 # Rows whose only whitespace is U+0020: their gaps are runs of spaces, made from
@@ -125,7 +137,7 @@ def tokenize_flat(texts):
     spaced = tf.strings.regex_replace(spaced, _SPACE3, "   ")
     ws, ws_begin, ws_end = _WHITESPACE.tokenize_with_offsets(spaced)
     ws_rows = tf.cast(ws.value_rowids(), tf.int32)
-    tokens, begin, end, lengths = _split_punctuation(
+    tokens, begin, end, lengths, word = _split_punctuation(
         ws.flat_values, tf.cast(ws_begin.flat_values, tf.int32),
         tf.cast(ws_end.flat_values, tf.int32))
     rows = tf.repeat(ws_rows, lengths)
@@ -140,7 +152,7 @@ def tokenize_flat(texts):
                                        tf.maximum(row_splits[1:] - 1, 0)), 0)
     last_end = tf.zeros_like(texts, tf.int32) + last_end  # static shape of texts
     trail = tf.strings.substr(texts, last_end, tf.strings.length(texts) - last_end)
-    return FlatTokens(tokens, gaps, rows, row_splits, trail)
+    return FlatTokens(tokens, gaps, rows, row_splits, trail, word)
 
 
 def to_dense(values, row_splits, fill):

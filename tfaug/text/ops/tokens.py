@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from tfaug.text.ops import flat as flat_lib
 
-_WORD = r".*[\pL\pN].*"
+_WORD = flat_lib.WORD
 
 
 class Tokens(typing.NamedTuple):
