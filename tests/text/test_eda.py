@@ -296,3 +296,15 @@ def test_tf_data_pipeline_and_row_keys():
     ds = ds.map(lambda x, y: eda((x, y), training=True), num_parallel_calls=2)
     rows = [(t, int(y)) for xb, yb in ds for t, y in zip(decoded(xb), yb.numpy())]
     assert [y for _, y in rows] == [i for i in range(8) for _ in range(2)]
+
+
+def test_pipeline_repeats_labels_with_variants():
+    import tfaug  # pylint: disable=import-outside-toplevel
+    ds = tf.data.Dataset.from_tensor_slices(([SENTENCE, "The plot is dull."] * 2, [0, 1] * 2))
+    eda = text.EDA(num_aug=2, keep_original=True, synonyms=TABLE, seed=0)
+    assert eda.reads_labels and not text.EDA(synonyms=TABLE).reads_labels
+    pipe = tfaug.data.Pipeline.from_dataset(ds).batch(4).augment(eda, seed=1)
+    x, y = next(iter(pipe.build(training=True)))
+    # Each sample's rows together: the original, then its variants.
+    assert x.shape == (12,) and y.numpy().tolist() == [0, 0, 0, 1, 1, 1] * 2
+    assert decoded(x)[0::3] == [SENTENCE, "The plot is dull."] * 2

@@ -19,8 +19,10 @@ import tensorflow as tf
 from tfaug.core import seeds as seeds_lib
 from tfaug.core.base import Augmentation, augmentations
 
-# The dict key a modality's layers read their data from, when labels ride along.
-DATA_KEYS = {"image": "images", "tabular": "features"}
+# The dict key a modality's layers read their data from, when labels ride along
+# (a layer's own ``data_key`` attribute wins: spectrogram layers read
+# "spectrogram").
+DATA_KEYS = {"image": "images", "tabular": "features", "text": "text", "audio": "audio"}
 # Seed of the pass key: ``Dataset.random(seed, rerandomize_each_iteration=True)``
 # gives every iteration over a built dataset its own key, the same sequence in
 # every build and every run.
@@ -119,7 +121,7 @@ def apply(augmentation, inputs, labels, seed):
             kwargs["seed"] = seed
         if labels is None or not reads_labels(augmentation):
             return augmentation(inputs, **kwargs), labels
-        key = DATA_KEYS.get(augmentation.modality)
+        key = getattr(augmentation, "data_key", None) or DATA_KEYS.get(augmentation.modality)
         if isinstance(inputs, dict):
             out = dict(augmentation(dict(inputs, labels=labels), **kwargs))
             return out, out.pop("labels")

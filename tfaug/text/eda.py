@@ -291,6 +291,12 @@ class EDA(base.TextAugmentation):
     def handles_gate(self):
         return True
 
+    @property
+    def reads_labels(self):
+        """With several rows per sample, labels must ride along (a ``Pipeline``
+        then passes them in, and they are repeated with the rows)."""
+        return self.num_aug > 1 or self.keep_original
+
     def sample_params(self, batch_size, seed):
         keys = super().sample_params(batch_size * self.num_aug, seed)["keys"]
         return {"keys": tf.reshape(keys, [batch_size, self.num_aug])}
