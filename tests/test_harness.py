@@ -130,7 +130,7 @@ def test_keras_save_load(case, tmp_path):
     layer = case.make()
     inputs = harness.make_inputs(case, tf.float32, dict_inputs=case.needs_labels)
     if case.needs_labels:
-        main = {"image": "images", "tabular": "features", "text": "text"}[case.modality]
+        main = harness.MAIN_KEYS[case.modality]
         inputs = {k: inputs[k] for k in (main, "labels")}
     inp = harness.keras_inputs(inputs)
     model = keras.Model(inp, layer(inp))

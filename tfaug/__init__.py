@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from tfaug import audio
 from tfaug import callbacks
 from tfaug import core
 from tfaug import data

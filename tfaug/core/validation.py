@@ -121,3 +121,34 @@ def check_seed(name, value):
     if value is None:
         return None
     return check_int(name, value, 0, 2**31 - 1)
+
+
+def check_bounds(low_name, low, high_name, high, lo=None, hi=None, *, positive=False):
+    """Checks a ``min_x`` / ``max_x`` argument pair: numbers in ``[lo, hi]``, ordered.
+
+    Args:
+      low_name: Name of the lower argument (``"min_db"``).
+      low: Its value.
+      high_name: Name of the upper argument (``"max_db"``).
+      high: Its value.
+      lo: Smallest allowed value, or None.
+      hi: Largest allowed value, or None.
+      positive: ``lo`` itself is not allowed (``(lo, hi]``).
+
+    Returns:
+      ``(low, high)`` as floats.
+
+    Raises:
+      ValueError: naming the argument that is out of range, or both when
+        ``low > high``.
+
+    Example:
+      >>> check_bounds("min_db", -6, "max_db", 6)
+      (-6.0, 6.0)
+    """
+    low = check_number(low_name, low, lo, hi, low_inclusive=not positive)
+    high = check_number(high_name, high, lo, hi, low_inclusive=not positive)
+    if low > high:
+        raise ValueError(f"`{low_name}` must be <= `{high_name}`, got {low_name}={low!r} "
+                         f"and {high_name}={high!r}.")
+    return low, high

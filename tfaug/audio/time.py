@@ -1,0 +1,214 @@
+"""Time and pitch layers: SpeedPerturb, TimeStretch, PitchShift.
+
+Each draws one parameter per clip and changes only the audio (other keys of a
+dict, and the labels of a tuple, pass through). The work is done by
+:mod:`tfaug.audio.ops.resampling` and :mod:`tfaug.audio.ops.vocoder`.
+
+Output length policy (all three): the output has the input's length ``T``. A
+result that is longer (slower speed, stretch rate < 1) is cropped at the end;
+a shorter one (faster) is zero-padded at the end.
+
+Example:
+  >>> aug = PitchShift(-4, 4, sample_rate=16000, seed=0)
+  >>> shifted = aug(clips, training=True)
+"""
+
+import tensorflow as tf
+
+from tfaug.audio.base import AudioAugmentation
+from tfaug.audio.ops import resampling as resample_ops
+from tfaug.audio.ops import vocoder as vocoder_ops
+from tfaug.core import registry
+from tfaug.core import seeds as seeds_lib
+from tfaug.core import validation
+
+
+def _stft_args(n_fft, hop_length, sample_rate):
+    """Validated ``(n_fft, hop_length)`` as stored and as used."""
+    if n_fft is not None:
+        validation.check_int("n_fft", n_fft, 16, 1 << 16)
+    used = vocoder_ops.default_n_fft(sample_rate) if n_fft is None else n_fft
+    if hop_length is not None:
+        validation.check_int("hop_length", hop_length, 1, used)
+    vocoder_ops._check_stft(used, hop_length)  # pylint: disable=protected-access
+    return used, used // 4 if hop_length is None else hop_length
+
+
+def _replace_audio(data, audio):
+    return {**data, "audio": audio}
+
+
+@registry.register
+class SpeedPerturb(AudioAugmentation):
+    """Kaldi-style speed perturbation: tempo and pitch change together.
+
+    Each clip is played ``factor`` times as fast (band-limited resampling):
+    factor 1.1 lasts ``1 / 1.1`` as long and every frequency is 1.1x higher.
+    Give either ``factors`` (a discrete choice per clip, uniform over the
+    list: Kaldi's ``(0.9, 1.0, 1.1)``) or ``factor_range=(lo, hi)`` (uniform
+    per clip), not both.
+
+    Output length: the input's ``T``; a longer result (factor < 1) is cropped
+    at the end, a shorter one (factor > 1) zero-padded at the end.
+
+    Args:
+      factors: Sequence of speed factors (> 0) to choose from, or None.
+      factor_range: ``(lo, hi)`` with ``0 < lo <= hi``, or None. With neither
+        given, ``factors=(0.9, 1.0, 1.1)``.
+      lowpass_width: Zero crossings of the resampling sinc on each side.
+      sample_rate: Samples per second (Hz).
+      probability: Per-clip chance that the layer applies.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
+    Example:
+      >>> out = SpeedPerturb(factors=(0.9, 1.0, 1.1), seed=0)(clips, training=True)
+      >>> out = SpeedPerturb(factor_range=(0.85, 1.15), seed=0)(clips, training=True)
+    """
+
+    def __init__(self, factors=None, factor_range=None, lowpass_width=6, sample_rate=16000,
+                 probability=1.0, seed=None, **kwargs):
+        super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
+        if factors is not None and factor_range is not None:
+            raise ValueError("give either `factors` or `factor_range`, not both, got "
+                             f"factors={factors!r} and factor_range={factor_range!r}.")
+        if factors is None and factor_range is None:
+            factors = (0.9, 1.0, 1.1)
+        if factors is not None:
+            if not isinstance(factors, (list, tuple)) or not factors:
+                raise ValueError(f"`factors` must be a non-empty list of speed factors "
+                                 f"(> 0), got {factors!r}.")
+            self.factors = [validation.check_number("factors", v, 0.0, 8.0,
+                                                    low_inclusive=False) for v in factors]
+            self.factor_range = None
+            top = max(self.factors)
+        else:
+            if not isinstance(factor_range, (list, tuple)) or len(factor_range) != 2:
+                raise ValueError(f"`factor_range` must be a pair (lo, hi) with 0 < lo <= hi, "
+                                 f"got {factor_range!r}.")
+            lo, hi = validation.check_bounds("factor_range[0]", factor_range[0],
+                                             "factor_range[1]", factor_range[1], 0.0, 8.0,
+                                             positive=True)
+            self.factors = None
+            self.factor_range = [lo, hi]
+            top = hi
+        self.lowpass_width = validation.check_int("lowpass_width", lowpass_width, 1, 64)
+        self._max_factor = top
+
+    def sample_params(self, batch_size, seed):
+        if self.factors is not None:
+            idx = seeds_lib.uniform([batch_size], seed, 0, len(self.factors), dtype=tf.int32)
+            return {"factor": tf.gather(tf.constant(self.factors, tf.float32), idx)}
+        lo, hi = self.factor_range
+        return {"factor": seeds_lib.uniform([batch_size], seed, lo, hi)}
+
+    def transform(self, data, params):
+        audio = data["audio"]
+        length = audio.shape[1] if audio.shape[1] is not None else tf.shape(audio)[1]
+        out = resample_ops.speed_perturb(audio, params["factor"], length,
+                                         lowpass_width=self.lowpass_width,
+                                         max_factor=self._max_factor)
+        return _replace_audio(data, out)
+
+
+@registry.register
+class TimeStretch(AudioAugmentation):
+    """Changes each clip's tempo, keeping its pitch (phase vocoder).
+
+    The rate is drawn uniformly per clip in ``[min_rate, max_rate]``; rate 2
+    plays twice as fast (half as long), rate 0.5 half as fast. librosa's
+    phase vocoder, vectorized over clips (see
+    :func:`tfaug.audio.ops.vocoder.time_stretch`); like librosa's it has no
+    phase locking, so slow rates sound a little "phasey" and on/offsets
+    smear by about one frame.
+
+    Output length: the input's ``T``; a longer result (rate < 1) is cropped
+    at the end, a shorter one (rate > 1) zero-padded at the end.
+
+    Args:
+      min_rate: Smallest rate (> 0).
+      max_rate: Largest rate, ``>= min_rate``.
+      n_fft: Vocoder FFT size; None: the power of two nearest 32 ms at
+        ``sample_rate`` (512 at 16 kHz).
+      hop_length: Hop between frames (divides ``n_fft``); None: ``n_fft // 4``.
+      sample_rate: Samples per second (Hz).
+      probability: Per-clip chance that the layer applies.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
+    Example:
+      >>> out = TimeStretch(0.8, 1.25, sample_rate=16000, seed=0)(clips, training=True)
+    """
+
+    def __init__(self, min_rate=0.8, max_rate=1.25, n_fft=None, hop_length=None,
+                 sample_rate=16000, probability=1.0, seed=None, **kwargs):
+        super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
+        self.min_rate, self.max_rate = validation.check_bounds(
+            "min_rate", min_rate, "max_rate", max_rate, 0.0, 16.0, positive=True)
+        self.n_fft, self.hop_length = n_fft, hop_length
+        self._stft = _stft_args(n_fft, hop_length, self.sample_rate)
+
+    def sample_params(self, batch_size, seed):
+        # Uniform in log-rate would favour neither direction; uniform in rate
+        # is what audiomentations and torch-audiomentations draw.
+        return {"rate": seeds_lib.uniform([batch_size], seed, self.min_rate, self.max_rate)}
+
+    def transform(self, data, params):
+        audio = data["audio"]
+        length = audio.shape[1] if audio.shape[1] is not None else tf.shape(audio)[1]
+        n_fft, hop = self._stft
+        out = vocoder_ops.time_stretch(audio, params["rate"], n_fft, hop, length)
+        return _replace_audio(data, out)
+
+
+@registry.register
+class PitchShift(AudioAugmentation):
+    """Shifts each clip's pitch by a number of semitones, keeping its duration.
+
+    The shift is drawn uniformly per clip in ``[min_semitones,
+    max_semitones]`` (fractions of a semitone included): a phase-vocoder
+    stretch by ``2 ** (-s / 12)`` then a band-limited read at ``2 ** (s / 12)``
+    (see :func:`tfaug.audio.ops.vocoder.pitch_shift`). +12 is one octave up.
+
+    Output length: the input's ``T`` (the method keeps the duration; the
+    last few milliseconds of an upward shift fade to zero).
+
+    Args:
+      min_semitones: Smallest shift (negative: lower), in ``[-24, 24]``.
+      max_semitones: Largest shift, ``>= min_semitones``, in ``[-24, 24]``.
+      n_fft: Vocoder FFT size; None: the power of two nearest 32 ms at
+        ``sample_rate`` (512 at 16 kHz).
+      hop_length: Hop between frames (divides ``n_fft``); None: ``n_fft // 4``.
+      sample_rate: Samples per second (Hz).
+      probability: Per-clip chance that the layer applies.
+      seed: Initial seed state.
+
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
+    Example:
+      >>> out = PitchShift(-4, 4, sample_rate=16000, seed=0)(clips, training=True)
+    """
+
+    def __init__(self, min_semitones=-4.0, max_semitones=4.0, n_fft=None, hop_length=None,
+                 sample_rate=16000, probability=1.0, seed=None, **kwargs):
+        super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
+        self.min_semitones, self.max_semitones = validation.check_bounds(
+            "min_semitones", min_semitones, "max_semitones", max_semitones, -24.0, 24.0)
+        self.n_fft, self.hop_length = n_fft, hop_length
+        self._stft = _stft_args(n_fft, hop_length, self.sample_rate)
+
+    def sample_params(self, batch_size, seed):
+        return {"semitones": seeds_lib.uniform([batch_size], seed, self.min_semitones,
+                                               self.max_semitones)}
+
+    def transform(self, data, params):
+        n_fft, hop = self._stft
+        out = vocoder_ops.pitch_shift(data["audio"], params["semitones"], n_fft, hop,
+                                      max_semitones=self.max_semitones)
+        return _replace_audio(data, out)
+
