@@ -37,6 +37,11 @@ def check_sample_rate(name, value):
     return int(value) if float(value).is_integer() else float(value)
 
 
+def with_audio(data, audio):
+    """``data`` (the internal dict) with its ``"audio"`` replaced."""
+    return {**data, AUDIO: audio}
+
+
 def _split_inputs(inputs, key):
     """User inputs -> (dict with ``key``, form)."""
     if isinstance(inputs, tuple):

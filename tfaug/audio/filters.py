@@ -15,7 +15,7 @@ import math
 
 import tensorflow as tf
 
-from tfaug.audio.base import AudioAugmentation
+from tfaug.audio.base import AudioAugmentation, with_audio
 from tfaug.audio.ops import filters as ops
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
@@ -49,8 +49,28 @@ class _Filter(AudioAugmentation):
         return low, high
 
 
+class _CutoffFilter(_Filter):
+    """LowPass / HighPass: one log-uniform cutoff per clip, applied by the
+    subclass's ``response`` op (``ops.lowpass`` or ``ops.highpass``)."""
+
+    response = None
+
+    def _set_cutoffs(self, min_cutoff_hz, max_cutoff_hz, order):
+        self.min_cutoff_hz, self.max_cutoff_hz = self._cutoffs(
+            "min_cutoff_hz", min_cutoff_hz, "max_cutoff_hz", max_cutoff_hz)
+        self._check_order(order)
+
+    def sample_params(self, batch_size, seed):
+        return {"cutoff_hz": _log_uniform(batch_size, seed, self.min_cutoff_hz,
+                                          self.max_cutoff_hz)}
+
+    def transform(self, data, params):
+        out = self.response(data["audio"], self.sample_rate, params["cutoff_hz"], self.order)
+        return with_audio(data, out)
+
+
 @registry.register
-class LowPass(_Filter):
+class LowPass(_CutoffFilter):
     """Zero-phase Butterworth low-pass with a per-clip cutoff.
 
     ``|H(f)| = 1 / sqrt(1 + (f / fc) ** (2 * order))``: -3 dB at ``fc``,
@@ -73,24 +93,16 @@ class LowPass(_Filter):
       >>> out = LowPass(150, 7500, sample_rate=16000, seed=0)(clips, training=True)
     """
 
+    response = staticmethod(ops.lowpass)
+
     def __init__(self, min_cutoff_hz=150.0, max_cutoff_hz=7500.0, order=4, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
-        self.min_cutoff_hz, self.max_cutoff_hz = self._cutoffs(
-            "min_cutoff_hz", min_cutoff_hz, "max_cutoff_hz", max_cutoff_hz)
-        self._check_order(order)
-
-    def sample_params(self, batch_size, seed):
-        return {"cutoff_hz": _log_uniform(batch_size, seed, self.min_cutoff_hz,
-                                          self.max_cutoff_hz)}
-
-    def transform(self, data, params):
-        out = ops.lowpass(data["audio"], self.sample_rate, params["cutoff_hz"], self.order)
-        return {**data, "audio": out}
+        self._set_cutoffs(min_cutoff_hz, max_cutoff_hz, order)
 
 
 @registry.register
-class HighPass(_Filter):
+class HighPass(_CutoffFilter):
     """Zero-phase Butterworth high-pass with a per-clip cutoff.
 
     ``|H(f)| = 1 / sqrt(1 + (fc / f) ** (2 * order))``: -3 dB at ``fc``,
@@ -112,20 +124,12 @@ class HighPass(_Filter):
       >>> out = HighPass(20, 2400, sample_rate=16000, seed=0)(clips, training=True)
     """
 
+    response = staticmethod(ops.highpass)
+
     def __init__(self, min_cutoff_hz=20.0, max_cutoff_hz=2400.0, order=4, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
-        self.min_cutoff_hz, self.max_cutoff_hz = self._cutoffs(
-            "min_cutoff_hz", min_cutoff_hz, "max_cutoff_hz", max_cutoff_hz)
-        self._check_order(order)
-
-    def sample_params(self, batch_size, seed):
-        return {"cutoff_hz": _log_uniform(batch_size, seed, self.min_cutoff_hz,
-                                          self.max_cutoff_hz)}
-
-    def transform(self, data, params):
-        out = ops.highpass(data["audio"], self.sample_rate, params["cutoff_hz"], self.order)
-        return {**data, "audio": out}
+        self._set_cutoffs(min_cutoff_hz, max_cutoff_hz, order)
 
 
 @registry.register
@@ -195,4 +199,4 @@ class BandPass(_Filter):
     def transform(self, data, params):
         out = ops.bandpass(data["audio"], self.sample_rate, params["center_hz"],
                            params["bandwidth_fraction"], self.order)
-        return {**data, "audio": out}
+        return with_audio(data, out)

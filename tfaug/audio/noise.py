@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfaug.audio import io
-from tfaug.audio.base import AudioAugmentation
+from tfaug.audio.base import AudioAugmentation, with_audio
 from tfaug.audio.ops import filters as filter_ops
 from tfaug.audio.ops import waveform as ops
 from tfaug.core import registry
@@ -185,7 +185,7 @@ class BackgroundNoise(_BankLayer):
     def transform(self, data, params):
         audio = data["audio"]
         noise = self.noise_segments(tf.shape(audio)[1], params)
-        return {**data, "audio": ops.mix_at_snr(audio, noise, params["snr_db"])}
+        return with_audio(data, ops.mix_at_snr(audio, noise, params["snr_db"]))
 
 
 @registry.register
@@ -237,4 +237,4 @@ class ApplyImpulseResponse(_BankLayer):
         out = filter_ops.fft_convolve(audio, kernels)
         if self.keep_level:
             out = out * tf.math.divide_no_nan(ops.rms(audio), ops.rms(out))[:, None]
-        return {**data, "audio": out}
+        return with_audio(data, out)

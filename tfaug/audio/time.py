@@ -15,7 +15,8 @@ Example:
 
 import tensorflow as tf
 
-from tfaug.audio.base import AudioAugmentation
+from tfaug.audio.base import AudioAugmentation, with_audio
+from tfaug.audio.ops import common
 from tfaug.audio.ops import resampling as resample_ops
 from tfaug.audio.ops import vocoder as vocoder_ops
 from tfaug.core import registry
@@ -32,10 +33,6 @@ def _stft_args(n_fft, hop_length, sample_rate):
         validation.check_int("hop_length", hop_length, 1, used)
     vocoder_ops._check_stft(used, hop_length)  # pylint: disable=protected-access
     return used, used // 4 if hop_length is None else hop_length
-
-
-def _replace_audio(data, audio):
-    return {**data, "audio": audio}
 
 
 @registry.register
@@ -106,11 +103,11 @@ class SpeedPerturb(AudioAugmentation):
 
     def transform(self, data, params):
         audio = data["audio"]
-        length = audio.shape[1] if audio.shape[1] is not None else tf.shape(audio)[1]
+        length = common.axis_length(audio, 1)
         out = resample_ops.speed_perturb(audio, params["factor"], length,
                                          lowpass_width=self.lowpass_width,
                                          max_factor=self._max_factor)
-        return _replace_audio(data, out)
+        return with_audio(data, out)
 
 
 @registry.register
@@ -159,10 +156,10 @@ class TimeStretch(AudioAugmentation):
 
     def transform(self, data, params):
         audio = data["audio"]
-        length = audio.shape[1] if audio.shape[1] is not None else tf.shape(audio)[1]
+        length = common.axis_length(audio, 1)
         n_fft, hop = self._stft
         out = vocoder_ops.time_stretch(audio, params["rate"], n_fft, hop, length)
-        return _replace_audio(data, out)
+        return with_audio(data, out)
 
 
 @registry.register
@@ -210,5 +207,5 @@ class PitchShift(AudioAugmentation):
         n_fft, hop = self._stft
         out = vocoder_ops.pitch_shift(data["audio"], params["semitones"], n_fft, hop,
                                       max_semitones=self.max_semitones)
-        return _replace_audio(data, out)
+        return with_audio(data, out)
 

@@ -13,16 +13,12 @@ Example:
 
 import tensorflow as tf
 
-from tfaug.audio.base import AudioAugmentation
+from tfaug.audio.base import AudioAugmentation, with_audio
 from tfaug.audio.ops import waveform as ops
 from tfaug.core import keyed
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
-
-
-def _replace_audio(data, audio):
-    return {**data, "audio": audio}
 
 
 @registry.register
@@ -57,7 +53,7 @@ class Gain(AudioAugmentation):
         return {"gain_db": seeds_lib.uniform([batch_size], seed, self.min_db, self.max_db)}
 
     def transform(self, data, params):
-        return _replace_audio(data, ops.gain_db(data["audio"], params["gain_db"]))
+        return with_audio(data, ops.gain_db(data["audio"], params["gain_db"]))
 
 
 @registry.register
@@ -80,7 +76,7 @@ class PolarityInversion(AudioAugmentation):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
 
     def transform(self, data, params):
-        return _replace_audio(data, ops.invert(data["audio"]))
+        return with_audio(data, ops.invert(data["audio"]))
 
 
 @registry.register
@@ -116,7 +112,7 @@ class TimeShift(AudioAugmentation):
     def transform(self, data, params):
         audio = data["audio"]
         shifts = ops.fraction_to_samples(params["fraction"], tf.shape(audio)[1])
-        return _replace_audio(data, ops.shift(audio, shifts, self.rollover))
+        return with_audio(data, ops.shift(audio, shifts, self.rollover))
 
 
 @registry.register
@@ -151,7 +147,7 @@ class GaussianNoiseSNR(AudioAugmentation):
                 "keys": keyed.draw_keys(key_seed, batch_size)}
 
     def transform(self, data, params):
-        return _replace_audio(data, ops.add_noise_at_snr(data["audio"], params["keys"],
+        return with_audio(data, ops.add_noise_at_snr(data["audio"], params["keys"],
                                                          params["snr_db"]))
 
 
@@ -186,7 +182,7 @@ class Clip(AudioAugmentation):
                                              self.max_percentile)}
 
     def transform(self, data, params):
-        return _replace_audio(data, ops.clip_percentile(data["audio"], params["percent"]))
+        return with_audio(data, ops.clip_percentile(data["audio"], params["percent"]))
 
 
 @registry.register
@@ -220,4 +216,4 @@ class TanhDistortion(AudioAugmentation):
                                                 self.max_distortion)}
 
     def transform(self, data, params):
-        return _replace_audio(data, ops.tanh_distortion(data["audio"], params["distortion"]))
+        return with_audio(data, ops.tanh_distortion(data["audio"], params["distortion"]))

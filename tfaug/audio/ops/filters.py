@@ -23,18 +23,14 @@ Example:
 
 import tensorflow as tf
 
+from tfaug.audio.ops import common
+
 
 def _audio(audio):
     audio = tf.convert_to_tensor(audio, tf.float32)
     if audio.shape.rank != 2:
         raise ValueError(f"`audio` must be a batch of clips [B, T], got shape {audio.shape}.")
     return audio
-
-
-def _length(x, axis=1):
-    """Static length of ``x`` along ``axis`` when known, else a scalar tensor."""
-    static = x.shape[axis]
-    return static if static is not None else tf.shape(x)[axis]
 
 
 def next_pow2(n):
@@ -101,7 +97,7 @@ def apply_gain(audio, gain_fn, sample_rate, pad=None):
       float32 ``[B, T]``.
     """
     audio = _audio(audio)
-    length = _length(audio)
+    length = common.axis_length(audio, 1)
     total = length + (length if pad is None else pad)
     fft_length = next_pow2(total)
     spectrum = tf.signal.rfft(audio, _fft_arg(fft_length))
@@ -171,7 +167,7 @@ def fft_convolve(audio, kernels):
         kernels = kernels[None]
     if kernels.shape.rank != 2:
         raise ValueError(f"`kernels` must be [B, K] or [K], got shape {kernels.shape}.")
-    length, taps = _length(audio), _length(kernels)
+    length, taps = common.axis_length(audio, 1), common.axis_length(kernels, 1)
     fft_length = _fft_arg(next_pow2(length + taps - 1))
     product = tf.signal.rfft(audio, fft_length) * tf.signal.rfft(kernels, fft_length)
     return tf.signal.irfft(product, fft_length)[:, :length]

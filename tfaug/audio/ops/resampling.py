@@ -23,6 +23,7 @@ import math
 
 import tensorflow as tf
 
+from tfaug.audio.ops import common
 from tfaug.core import validation
 
 WINDOWS = ("hann", "kaiser")
@@ -99,27 +100,6 @@ def sinc_kernel(d, cutoff, half_width, window="hann", beta=14.769656459379492):
     return tf.where(tf.abs(d) < half_width, cutoff * sinc * w, tf.zeros_like(d))
 
 
-def _as_batch(waveforms, name="waveforms"):
-    """float32 ``[B, T]`` plus whether the input was one clip ``[T]``."""
-    x = tf.convert_to_tensor(waveforms)
-    if not x.dtype.is_floating:
-        raise ValueError(f"`{name}` must be float samples, got {x.dtype.name}.")
-    rank = x.shape.rank
-    if rank not in (1, 2):
-        raise ValueError(f"`{name}` must have shape [B, T] or [T], got rank {rank} "
-                         f"(shape {x.shape}).")
-    if x.shape[-1] == 0:
-        raise ValueError(f"`{name}` has zero-length clips (shape {x.shape}); every clip "
-                         "needs at least one sample.")
-    x = tf.cast(x, tf.float32)
-    return (x[None] if rank == 1 else x), rank == 1
-
-
-def _length(x):
-    static = x.shape[-1]
-    return static if static is not None else tf.shape(x)[-1]
-
-
 def resample(waveforms, rate_in, rate_out, lowpass_width=6, rolloff=0.99, window="hann",
              beta=14.769656459379492):
     """Resamples clips from ``rate_in`` to ``rate_out`` (band-limited, polyphase).
@@ -152,7 +132,7 @@ def resample(waveforms, rate_in, rate_out, lowpass_width=6, rolloff=0.99, window
     """
     up, down = rational_ratio(rate_in, rate_out)
     _check_filter(lowpass_width, rolloff, window, beta)
-    x, single = _as_batch(waveforms)
+    x, single = common.as_batch(waveforms)
     if up == down:
         return x[0] if single else x
     cutoff = rolloff * min(1.0, up / down)
@@ -166,7 +146,7 @@ def resample(waveforms, rate_in, rate_out, lowpass_width=6, rolloff=0.99, window
     filters = sinc_kernel(shift - offsets, tf.constant(cutoff, tf.float64),
                           tf.constant(half, tf.float64), window, beta)
     filters = tf.cast(tf.transpose(filters)[:, None, :], tf.float32)  # [2W + down, 1, up]
-    length = _length(x)
+    length = common.axis_length(x)
     out_len = (length * up + down - 1) // down  # ceil(T * up / down)
     padded = tf.pad(x, [[0, 0], [width, width + down]])[:, :, None]
     y = tf.nn.conv1d(padded, filters, stride=down, padding="VALID")  # [B, K, up]
@@ -227,14 +207,14 @@ def resample_by(waveforms, factors, output_length=None, lowpass_width=6, rolloff
       >>> faster = resample_by(clips, [1.1, 0.9], output_length=16000)
     """
     _check_filter(lowpass_width, rolloff, "hann", 0.0)
-    x, single = _as_batch(waveforms)
+    x, single = common.as_batch(waveforms)
     batch = tf.shape(x)[0]
     f, static = _check_factors(factors, batch)
     if max_factor is None:
         max_factor = float(static.max()) if static is not None and static.size else 2.0
     max_factor = validation.check_number("max_factor", max_factor, 0.0, 64.0,
                                          low_inclusive=False)
-    length = _length(x)
+    length = common.axis_length(x)
     out_len = length if output_length is None else output_length
     if isinstance(out_len, int):
         validation.check_int("output_length", out_len, 1)

@@ -21,6 +21,7 @@ import math
 
 import tensorflow as tf
 
+from tfaug.audio.ops import common
 from tfaug.audio.ops import resampling as resample_ops
 from tfaug.core import validation
 
@@ -98,10 +99,10 @@ def time_stretch(waveforms, rates, n_fft=512, hop_length=None, output_length=Non
       >>> faster = time_stretch(clips, [1.25, 0.8], output_length=16000)
     """
     n_fft, hop = _check_stft(n_fft, hop_length)
-    x, single = resample_ops._as_batch(waveforms)  # pylint: disable=protected-access
+    x, single = common.as_batch(waveforms)
     batch = tf.shape(x)[0]
     rates, _ = _check_rates(rates, batch)
-    length = resample_ops._length(x)  # pylint: disable=protected-access
+    length = common.axis_length(x)
     out_len = length if output_length is None else output_length
     if isinstance(out_len, int):
         validation.check_int("output_length", out_len, 1)
@@ -168,7 +169,7 @@ def pitch_shift(waveforms, semitones, n_fft=512, hop_length=None, max_semitones=
       >>> octave_up = pitch_shift(clips, 12.0)
     """
     _check_stft(n_fft, hop_length)
-    x, single = resample_ops._as_batch(waveforms)  # pylint: disable=protected-access
+    x, single = common.as_batch(waveforms)
     batch = tf.shape(x)[0]
     s = tf.convert_to_tensor(semitones, tf.float32)
     if s.shape.rank == 0:
@@ -183,7 +184,7 @@ def pitch_shift(waveforms, semitones, n_fft=512, hop_length=None, max_semitones=
     max_semitones = validation.check_number("max_semitones", max_semitones, -96.0, 96.0)
     max_factor = 2.0 ** (max(max_semitones, 0.0) / 12.0)
     factors = tf.pow(2.0, s / 12.0)
-    length = resample_ops._length(x)  # pylint: disable=protected-access
+    length = common.axis_length(x)
     if isinstance(length, int):
         stretched_len = int(math.ceil(length * max_factor)) + 1
     else:
