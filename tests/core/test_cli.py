@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import tfaug
@@ -80,9 +81,25 @@ def test_console_script_is_declared_and_runs():
     assert proc.stdout.strip() == f"tfaug {tfaug.__version__}"
 
 
-@pytest.mark.parametrize("argv", [[], ["layers"], ["policies"], ["policies", "list"],
-                                  ["policies", "show"]],
-                         ids=lambda argv: " ".join(["tfaug"] + argv))
+def _commands(parser=None, prefix=()):
+    """Every command path of the parser (``[]``, ``["layers"]``, ``["policies", "list"]`` ...)."""
+    import argparse  # pylint: disable=import-outside-toplevel
+    parser = parser or cli.build_parser()
+    paths = [list(prefix)]
+    for action in parser._actions:  # pylint: disable=protected-access
+        if isinstance(action, argparse._SubParsersAction):  # pylint: disable=protected-access
+            for name, child in action.choices.items():
+                paths += _commands(child, prefix + (name,))
+    return paths
+
+
+def test_the_commands_the_issue_names_exist():
+    names = {" ".join(path) for path in _commands()}
+    assert {"preview", "policies list", "policies show", "materialize", "serve",
+            "bench"} <= names
+
+
+@pytest.mark.parametrize("argv", _commands(), ids=lambda argv: " ".join(["tfaug"] + argv))
 def test_every_command_has_help(argv):
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
@@ -174,3 +191,125 @@ def test_installed_console_script_lists_policies():
     assert proc.returncode == 0, proc.stderr
     names = [line.split()[0] for line in proc.stdout.splitlines()[1:]]
     assert set(SHIPPED) <= set(names)
+
+
+# ----------------------------------------------------------------------------- bench
+def test_bench_tabular_json_measures_tfaug_and_the_peer():
+    pytest.importorskip("imblearn")
+    status, text = _run(["bench", "tabular", "--quick", "--json"])
+    assert status == 0
+    result = json.loads(text)
+    assert result["modality"] == "tabular" and result["quick"] is True
+    (case,) = result["cases"]
+    assert case["case"] == "SMOTE" and case["unit"] == "rows"
+    assert case["tfaug_per_s"] > 0 and case["peer"] == "imbalanced-learn"
+    assert case["ratio"] == pytest.approx(case["tfaug_per_s"] / case["peer_per_s"], abs=0.006)
+
+
+def test_bench_table_without_peers():
+    status, text = _run(["bench", "tabular", "--quick", "--no-peers"])
+    assert status == 0
+    lines = text.splitlines()
+    assert lines[0].startswith("tfaug bench tabular (") and "quick" in lines[0]
+    assert lines[1].split() == ["case", "tfaug/s", "peer", "peer/s", "ratio"]
+    assert lines[2].split()[0] == "SMOTE" and lines[2].split()[-3:] == ["-", "-", "-"]
+
+
+def test_bench_rejects_an_unknown_modality():
+    from tfaug import bench  # pylint: disable=import-outside-toplevel
+    with pytest.raises(ValueError, match="`modality` must be one of image, text, audio"):
+        bench.run("video")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench", "video"], out=io.StringIO(), err=err)
+    assert exit_info.value.code == 2 and "invalid choice: 'video'" in err.getvalue()
+
+
+def test_bench_progress_reports_every_measurement():
+    from tfaug import bench  # pylint: disable=import-outside-toplevel
+    calls = []
+    result = bench.run("tabular", quick=True, peers=False,
+                       progress=lambda done, total, label: calls.append((done, total, label)))
+    assert calls == [(1, 1, "tfaug SMOTE")]
+    assert result["cases"][0]["peer"] is None and result["cases"][0]["ratio"] is None
+
+
+# ---------------------------------------------------------------------------- preview
+def _digit_files(folder, count=3):
+    from PIL import Image  # pylint: disable=import-outside-toplevel
+    from sklearn.datasets import load_digits  # pylint: disable=import-outside-toplevel
+    folder.mkdir()
+    images = load_digits().images[:count]
+    for i, image in enumerate(images):
+        big = np.kron(image * 15, np.ones((4, 4))).astype(np.uint8)  # 32x32
+        Image.fromarray(np.stack([big] * 3, -1)).save(folder / f"d{i}.png")
+    return images
+
+
+def test_preview_image_folder_with_a_shipped_policy(tmp_path):
+    from PIL import Image  # pylint: disable=import-outside-toplevel
+    _digit_files(tmp_path / "imgs")
+    out = tmp_path / "grid.png"
+    status, text = _run(["preview", "light_image", str(tmp_path / "imgs"), "-o", str(out),
+                         "-n", "3", "--variants", "2"])
+    assert status == 0, text
+    assert f"wrote {out}" in text
+    with Image.open(out) as grid:
+        assert grid.format == "PNG" and grid.size[0] > 64 and grid.size[1] > 64
+
+
+def test_preview_text_with_a_layer_name_prints_the_marked_variants(tmp_path):
+    lines = tmp_path / "reviews.txt"
+    lines.write_text("the plot is thin but the actors are wonderful\n\n"
+                     "a slow film that never finds its voice\n", encoding="utf-8")
+    out = tmp_path / "swaps.png"  # text previews are HTML: the suffix is changed
+    status, text = _run(["preview", "RandomSwap", str(lines), "-o", str(out), "--variants", "2"])
+    assert status == 0, text
+    html = tmp_path / "swaps.html"
+    assert f"wrote {html}" in text and html.exists()
+    assert "actors" in text and "voice" in text
+
+
+def test_preview_wav_builds_an_audio_layer_at_the_given_rate(tmp_path):
+    from tfaug import audio  # pylint: disable=import-outside-toplevel
+    t = np.arange(4000) / 8000.0
+    audio.write_wav(tmp_path / "tone.wav", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32),
+                    8000)
+    out = tmp_path / "gain.png"
+    status, text = _run(["preview", "Gain", str(tmp_path / "tone.wav"), "-o", str(out),
+                         "--sample-rate", "8000", "--variants", "2"])
+    assert status == 0, text
+    assert out.exists()
+    wavs = sorted(p.name for p in tmp_path.glob("gain_*.wav"))
+    assert len(wavs) == 3, wavs  # the original and two variants
+    clip, rate = audio.read_wav(tmp_path / wavs[0])
+    assert rate == 8000 and clip.shape[0] == 4000
+
+
+def test_preview_csv_with_smote(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3))
+    y = (np.arange(40) < 8).astype(int)
+    table = tmp_path / "rows.csv"
+    table.write_text("a,b,c,cls\n" + "".join(f"{r[0]},{r[1]},{r[2]},{c}\n" for r, c in zip(x, y)),
+                     encoding="utf-8")
+    out = tmp_path / "smote.png"
+    status, text = _run(["preview", "SMOTE", str(table), "-o", str(out),
+                         "--label-column", "cls"])
+    assert status == 0, text
+    assert out.exists()
+
+
+def test_preview_errors_name_what_is_wrong(tmp_path):
+    (tmp_path / "x.txt").write_text("hello\n", encoding="utf-8")
+    status, _, err = _run_err(["preview", "no_such_policy", str(tmp_path / "x.txt"),
+                               "-o", str(tmp_path / "p.png")])
+    assert status == 1 and "no_such_policy" in err
+    status, _, err = _run_err(["preview", "RandomSwap", str(tmp_path / "missing.txt"),
+                               "-o", str(tmp_path / "p.png")])
+    assert status == 1 and "missing.txt" in err
+    table = tmp_path / "t.csv"
+    table.write_text("a,label\n1,0\nx,1\n", encoding="utf-8")
+    status, _, err = _run_err(["preview", "SMOTE", str(table), "-o", str(tmp_path / "p.png")])
+    assert status == 1 and "line 3" in err and "must be a number" in err
+    assert not (tmp_path / "p.png").exists()

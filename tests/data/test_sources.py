@@ -272,6 +272,24 @@ def test_wav_tones(tmp_path):
     np.testing.assert_array_equal(batch[1, 800:], 0.0)  # padded
 
 
+def test_wav_reads_8_bit_and_24_bit_files(tmp_path):
+    import wave as wavfile  # pylint: disable=import-outside-toplevel
+    t = np.arange(400) / 8000
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t)
+    pcm = {1: (np.round(tone * 127) + 128).astype(np.uint8).tobytes(),  # unsigned 8-bit
+           3: b"".join(int(round(v * (2 ** 23 - 1))).to_bytes(3, "little", signed=True)
+                       for v in tone)}
+    for width, frames in pcm.items():
+        with wavfile.open(str(tmp_path / f"w{width}.wav"), "wb") as f:
+            f.setnchannels(1)
+            f.setsampwidth(width)
+            f.setframerate(8000)
+            f.writeframes(frames)
+    w8, w24 = _rows(Pipeline.from_wav([tmp_path / "w1.wav", tmp_path / "w3.wav"]))
+    np.testing.assert_allclose(w8, tone, atol=1.0 / 127)  # tf.audio.decode_wav refuses these
+    np.testing.assert_allclose(w24, tone, atol=1.0 / 2 ** 22)
+
+
 def test_wav_errors(tmp_path):
     _tone(tmp_path / "a.wav", 440, 0.1, rate=8000)
     _tone(tmp_path / "b.wav", 440, 0.1, rate=16000)

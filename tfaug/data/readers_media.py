@@ -9,6 +9,7 @@ import os
 
 import tensorflow as tf
 
+from tfaug.audio import decode_wav
 from tfaug.core import validation
 from tfaug.data.sources import AUTOTUNE, Source, describe_files, expand_files
 
@@ -121,13 +122,14 @@ def image_directory(directory, image_size=None, channels=3, class_names=None,
 
 
 def _wav_rate(path):
-    return int(tf.audio.decode_wav(tf.io.read_file(path), desired_samples=1).sample_rate)
+    return int(decode_wav(tf.io.read_file(path))[1])
 
 
 def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
-    """WAV files decoded with ``tf.audio.decode_wav`` into mono float32 ``[T]``.
+    """WAV files decoded with :func:`tfaug.audio.decode_wav` into mono float32 ``[T]``.
 
-    Multi-channel files are averaged to mono. Every file must have the pipeline's
+    8-bit, 16-bit, 24-bit and 32-bit PCM and float WAVs are read (a graph op,
+    unlike ``tf.audio.decode_wav``, which reads 16-bit PCM only). Multi-channel files are averaged to mono. Every file must have the pipeline's
     sample rate: ``sample_rate``, or (when None) the first file's. A file with
     another rate stops iteration with an ``InvalidArgumentError`` that names the
     file and both rates.
@@ -168,13 +170,13 @@ def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
         length = validation.check_int("length", length, 1)
 
     def load(path):
-        audio, rate = tf.audio.decode_wav(tf.io.read_file(path))
+        wave, rate = decode_wav(tf.io.read_file(path), mono=True)
         check = tf.debugging.Assert(
             tf.equal(rate, sample_rate),
             ["WAV file", path, "has sample rate", rate,
              f"Hz, not the pipeline's sample rate {sample_rate} Hz"])
         with tf.control_dependencies([check]):
-            wave = tf.reduce_mean(audio, axis=-1)
+            wave = tf.identity(wave)
         if length is not None:
             wave = wave[:length]
             wave = tf.pad(wave, [[0, length - tf.shape(wave)[0]]])
