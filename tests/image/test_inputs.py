@@ -169,3 +169,12 @@ def test_dynamic_shapes_in_a_graph():
     for h, w in ((6, 5), (3, 8)):
         x = _batch(2, h, w)
         np.testing.assert_array_equal(run(x), np.asarray(x)[:, ::-1, ::-1])
+
+
+def test_numpy_inputs_are_taken_as_they_are():
+    images = np.arange(2 * 4 * 5 * 3, dtype=np.uint8).reshape(2, 4, 5, 3)
+    out = image.RandomFlip("horizontal", rate=1.0)(images, training=True)
+    np.testing.assert_array_equal(out.numpy(), images[:, :, ::-1])
+    data = image.RandomFlip("horizontal", rate=1.0)(
+        {"images": images, "labels": np.array([1, 2])}, training=True)
+    np.testing.assert_array_equal(data["images"].numpy(), images[:, :, ::-1])

@@ -125,9 +125,10 @@ class ImageAugmentation(Augmentation):
 
     def input_checks(self, inputs):
         images = inputs["images"] if isinstance(inputs, dict) else inputs
-        if getattr(images, "shape", None) is None or images.shape.rank != 4:
+        shape = getattr(images, "shape", None)  # a tensor, or a numpy array (a tuple shape)
+        if shape is None or tf.TensorShape(shape).rank != 4:
             return []
-        return _batch_checks(images)
+        return _batch_checks(tf.convert_to_tensor(images))
 
     def restore(self, data, spec):
         x = data["images"]
