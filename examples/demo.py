@@ -99,35 +99,6 @@ def make_model():
     ])
 
 
-def write_preview(images, augment, path, variants=7, seed=7):
-    """PNG grid: one row per image, original first, then ``variants`` augmentations."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = len(images)
-    batch = tf.constant(images)
-    columns = [images] + [
-        augment(batch, training=True, seed=tf.constant([seed, v], tf.int64)).numpy()
-        for v in range(variants)]
-    fig, axes = plt.subplots(rows, variants + 1, figsize=(1.3 * (variants + 1), 1.3 * rows))
-    for r in range(rows):
-        for c in range(variants + 1):
-            ax = axes[r, c]
-            ax.imshow(columns[c][r], interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title("original" if c == 0 else f"aug {c}", fontsize=9)
-    fig.suptitle("tfaug: digits, originals (left) and augmented variants", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=80)
-    plt.close(fig)
-    tmp.replace(path)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=1)
@@ -159,7 +130,9 @@ def main(argv=None):
 
     preview = pathlib.Path(args.out) / "preview.png"
     rows = [int(np.argmax(val[1] == digit)) for digit in range(6)]  # one of each 0..5
-    write_preview(val[0][rows], augment, preview)
+    preview.parent.mkdir(parents=True, exist_ok=True)
+    # Originals in the first column, 7 augmented variants beside them.
+    tfaug.viz.preview(augment, val[0][rows], n=len(rows), variants=7, seed=7, path=preview)
     print(f"wrote {preview}  ({time.time() - start:.1f} s in all)")
 
 
