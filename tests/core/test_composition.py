@@ -320,3 +320,23 @@ def test_compiled_sequence_runs_resampling_on_its_own(dtype):
                   - by_ops["images"].numpy().astype(np.float64))
     assert diff.max() <= (1 if dtype == tf.uint8 else 0.05)
     assert not np.array_equal(compiled["images"].numpy(), pixels)
+
+
+def test_auto_compile_scope_is_per_thread():
+    from tfaug.core import base as core_base  # pylint: disable=import-outside-toplevel
+    import threading  # pylint: disable=import-outside-toplevel
+    images = tf.constant(np.random.default_rng(0).integers(0, 255, (2, 8, 8, 3)), tf.uint8)
+    ours, other = tfaug.image.RandomFlip(), tfaug.image.RandomFlip()
+    previous = tfaug.core.set_auto_compile(True)
+    try:
+        with tfaug.core.auto_compile_scope(False):
+            ours(images, training=True, seed=SEED)  # op by op here
+            worker = threading.Thread(target=lambda: other(images, training=True, seed=SEED))
+            worker.start()
+            worker.join()
+        assert ours not in core_base._COMPILED  # pylint: disable=protected-access
+        assert other in core_base._COMPILED  # the other thread kept the global setting
+        ours(images, training=True, seed=SEED)  # the scope ended: compiled again
+        assert ours in core_base._COMPILED
+    finally:
+        tfaug.core.set_auto_compile(previous)

@@ -56,6 +56,15 @@ def test_tensors_with_dict_inputs(digits):
 
 
 # ------------------------------------------------------------ image folders
+def test_tensors_from_pandas_columns():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": ["a good film", "not good"], "label": [1, 0]})
+    frame["text"] = frame["text"].astype("string")  # an extension array, not numpy
+    pipe = Pipeline.from_tensors(frame["text"].values, labels=frame["label"])
+    assert "string[2]" in repr(pipe)
+    assert _rows(pipe) == [(b"a good film", 1), (b"not good", 0)]
+
+
 def test_png_directory_reads_back_the_digits(digits, digit_tree):
     x, y = digits
     pipe = Pipeline.from_image_directory(digit_tree, image_size=(8, 8), channels=1)

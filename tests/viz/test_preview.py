@@ -110,3 +110,10 @@ def test_variant_seed():
     assert viz.variant_seed(7, 3).dtype == tf.int64
     assert base.leaves(tfaug.Sequence([image.RandomFlip(), image.RandomZoom(0.1)]))[2] \
         .__class__.__name__ == "RandomZoom"
+
+
+def test_to_png_is_the_figure_as_png_bytes():
+    import tfaug  # pylint: disable=import-outside-toplevel
+    p = tfaug.viz.preview(tfaug.image.RandomFlip(), np.zeros((1, 8, 8, 3), np.uint8), path=None)
+    assert p.to_png().startswith(b"\x89PNG")
+    assert tfaug.viz.preview(tfaug.text.RandomSwap(n=1), ["a b c"], path=None).to_png() is None

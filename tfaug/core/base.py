@@ -19,7 +19,9 @@ internal dict) and ``restore`` (internal dict -> user outputs), and leaf layers
 implement ``sample_params`` and ``transform``.
 """
 
+import contextlib
 import inspect
+import threading
 import weakref
 
 import keras
@@ -49,7 +51,36 @@ def _json_native(value):
 
 
 _AUTO_COMPILE = [True]
+_LOCAL = threading.local()  # per-thread override of _AUTO_COMPILE (auto_compile_scope())
 _COMPILED = weakref.WeakKeyDictionary()
+
+
+def _auto_compile_enabled():
+    override = getattr(_LOCAL, "auto_compile", None)
+    return _AUTO_COMPILE[0] if override is None else override
+
+
+@contextlib.contextmanager
+def auto_compile_scope(enabled):
+    """Context manager: automatic XLA compilation on or off in this thread only.
+
+    Unlike :func:`set_auto_compile`, other threads (a ``tf.data`` pipeline, a
+    training loop) keep the global setting. Previews use it to run a few
+    calls op by op instead of paying an XLA compilation for them.
+
+    Args:
+      enabled: bool.
+
+    Example:
+      >>> with tfaug.core.auto_compile_scope(False):
+      ...     out = layer(images, training=True)
+    """
+    previous = getattr(_LOCAL, "auto_compile", None)
+    _LOCAL.auto_compile = bool(enabled)
+    try:
+        yield
+    finally:
+        _LOCAL.auto_compile = previous
 
 
 def set_auto_compile(enabled):
@@ -362,7 +393,7 @@ class Augmentation(keras.layers.Layer):
         """Compile this call with XLA? Only when enabled (:func:`set_auto_compile`),
         outside XLA, for layers that :meth:`compile <compiles>`, on dense inputs
         whose sizes (all but the batch) are static: a new size costs a compilation."""
-        if not _AUTO_COMPILE[0] or not self.compiles() or in_xla_context():
+        if not _auto_compile_enabled() or not self.compiles() or in_xla_context():
             return False
         for leaf in tf.nest.flatten(inputs):
             if isinstance(leaf, (tf.RaggedTensor, tf.SparseTensor)) or not hasattr(leaf, "shape"):

@@ -142,13 +142,17 @@ def _first_dim(structure, name):
 
 
 def _lists_as_arrays(value):
-    """Python lists become arrays (``tf.data`` reads a list as one tensor)."""
+    """Python lists become arrays (``tf.data`` reads a list as one tensor); so do
+    pandas columns (``Series``, extension arrays such as pandas 3's strings)."""
     if isinstance(value, dict):
         return {k: _lists_as_arrays(v) for k, v in value.items()}
     if isinstance(value, tuple):
         return tuple(_lists_as_arrays(v) for v in value)
     if isinstance(value, list):
         return np.asarray(value)
+    if not isinstance(value, (np.ndarray, tf.Tensor, tf.Variable)) and \
+            callable(getattr(value, "to_numpy", None)):  # pandas, without importing it
+        return np.asarray(value.to_numpy())
     return value
 
 

@@ -193,7 +193,8 @@ def build(layer, inputs, n, seed, variants, sample_rate=None, spectrogram=None,
     preview = base.Preview("audio", originals, outs, figure=figure, sample_rate=rate,
                            seed=seed, writer=write)
     preview.spectrogram = bool(spectrogram)
-    preview._html_fn = lambda: _html(preview)
+    if not spectrogram:  # waveforms: figure plus players (spectrograms: the PNG alone)
+        preview._html_fn = lambda: _html(preview)
     return preview
 
 

@@ -197,8 +197,13 @@ class Preview:
             return None
         return figure_to_array(self.figure)
 
+    def to_png(self):
+        """The figure as PNG bytes (None for text previews)."""
+        return None if self.figure is None else figure_to_png(self.figure)
+
     def _repr_png_(self):
-        if self.figure is None:
+        # Audio previews show as HTML (the figure plus players): no second copy.
+        if self.figure is None or getattr(self, "_html_fn", None) is not None:
             return None
         return figure_to_png(self.figure)
 
@@ -210,9 +215,9 @@ class Preview:
 
     def png_data_uri(self):
         """``data:image/png;base64,...`` of the figure (None for text)."""
-        data = self._repr_png_()
-        if data is None:
+        if self.figure is None:
             return None
+        data = figure_to_png(self.figure)
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 

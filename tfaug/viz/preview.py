@@ -117,7 +117,10 @@ def preview(layer_or_policy, inputs, n=16, seed=0, path="preview.png", variants=
     base.check_options(modality, options, module.OPTIONS)
     if modality != "text":  # text previews are HTML / terminal strings only
         base.require_matplotlib()
-    result = module.build(layer, inputs, n=n, seed=seed, variants=variants, **options)
+    # A handful of calls: op by op, not an XLA compilation (seconds) for each new
+    # input size; the draws are the same (only this thread is affected).
+    with core.auto_compile_scope(False):
+        result = module.build(layer, inputs, n=n, seed=seed, variants=variants, **options)
     if path is not None:
         result.save(path)
     return result
