@@ -4,51 +4,18 @@ Each script is imported by path and run with ``--smoke``; the tests check the
 files it writes and that its tables hold the rows and columns they promise.
 """
 
-import importlib.util
-import json
 import math
-import pathlib
 import shutil
 
 import pytest
 
-EXPERIMENTS = pathlib.Path(__file__).resolve().parents[2] / "experiments"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"_exp_{name}", EXPERIMENTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _table_rows(markdown, header_start):
-    """The body rows (lists of cells) of the markdown table whose header starts so."""
-    lines = markdown.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header_start}"))
-    header = [c.strip() for c in lines[start].strip("|").split("|")]
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append([c.strip() for c in line.strip("|").split("|")])
-    return header, rows
-
-
-def _check_files(tmp_path, name):
-    for suffix in ("md", "png", "json"):
-        path = tmp_path / f"{name}.{suffix}"
-        assert path.is_file() and path.stat().st_size > 0, path
-    assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not list(tmp_path.glob(".*tmp*")), "a temporary file was left behind"
-    return (tmp_path / f"{name}.md").read_text(), json.loads((tmp_path / f"{name}.json")
-                                                             .read_text())
+from tests.experiments.scripts import first_table, load_script, outputs
 
 
 def test_image_cnn_smoke(tmp_path):
-    module = _load("image_cnn")
+    module = load_script("image_cnn")
     result = module.main(["--smoke", "--out", str(tmp_path)])
-    markdown, data = _check_files(tmp_path, "image_cnn")
+    markdown, data = outputs(tmp_path, "image_cnn")
     policies, sizes = ["none", "light_image", "randaugment_default"], data["sizes"]
     assert data["policies"] == policies and data["dataset"] == "mnist"
     assert result["accuracy"] == data["accuracy"]
@@ -58,7 +25,7 @@ def test_image_cnn_smoke(tmp_path):
             assert len(accs) == data["seeds"]
             assert all(0.0 <= a <= 1.0 for a in accs)
     # Accuracy table: one row per policy, one column per N, "mean ± std" cells.
-    header, rows = _table_rows(markdown, "policy")
+    header, rows = first_table(markdown, "policy")
     assert header == ["policy"] + [f"N={n}" for n in sizes]
     assert [r[0] for r in rows[:3]] == policies
     for row in rows[:3]:
@@ -68,7 +35,7 @@ def test_image_cnn_smoke(tmp_path):
     # Data-equivalent factor: a second table with the augmented policies.
     assert "Data-equivalent factor" in markdown
     later = markdown.split("Data-equivalent factor", 1)[1]
-    fheader, frows = _table_rows(later, "policy")
+    fheader, frows = first_table(later, "policy")
     assert fheader == header and [r[0] for r in frows] == policies[1:]
     for p in policies[1:]:
         for n in sizes:
@@ -86,7 +53,7 @@ def test_image_cnn_smoke(tmp_path):
 
 
 def test_equivalent_factor():
-    module = _load("image_cnn")
+    module = load_script("image_cnn")
     sizes, base = [100, 1000], [0.5, 0.7]
     value, _ = module.equivalent_factor(sizes, base, 0.6, 100)
     assert value == pytest.approx(math.sqrt(10))        # halfway in log N
@@ -100,9 +67,9 @@ def test_equivalent_factor():
 @pytest.mark.skipif(shutil.which("espeak-ng") is None,
                     reason="Debian's espeak-ng (speech synthesizer) not installed")
 def test_audio_digits_smoke(tmp_path):
-    module = _load("audio_digits")
+    module = load_script("audio_digits")
     module.main(["--smoke", "--out", str(tmp_path), "--cache", str(tmp_path / "cache")])
-    markdown, data = _check_files(tmp_path, "audio_digits")
+    markdown, data = outputs(tmp_path, "audio_digits")
     assert data["conditions"] == ["none", "waveform", "waveform+specaugment"]
     tests = list(data["tests"])
     assert tests[0] == "test_a"
@@ -110,7 +77,7 @@ def test_audio_digits_smoke(tmp_path):
         for t in tests:
             accs = data["accuracy"][c][t]
             assert len(accs) == data["seeds"] and all(0.0 <= a <= 1.0 for a in accs)
-    header, rows = _table_rows(markdown, "augmentation")
+    header, rows = first_table(markdown, "augmentation")
     assert len(header) == 1 + len(tests)
     assert [r[0] for r in rows] == data["conditions"]
     assert all(" ± " in cell for r in rows for cell in r[1:])
@@ -126,7 +93,7 @@ def test_audio_digits_smoke(tmp_path):
 
 
 def test_audio_digits_without_espeak(monkeypatch, tmp_path):
-    module = _load("audio_digits")
+    module = load_script("audio_digits")
     monkeypatch.setattr(module.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="espeak-ng"):
         module.main(["--smoke", "--out", str(tmp_path)])

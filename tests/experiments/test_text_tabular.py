@@ -5,46 +5,12 @@ the written report, plot and raw numbers, not just that the run finished.
 """
 
 import importlib.util
-import json
-import pathlib
 import re
 
 import numpy as np
 import pytest
 
-EXPERIMENTS = pathlib.Path(__file__).resolve().parents[2] / "experiments"
-
-
-def load_script(name):
-    """Imports ``experiments/<name>.py`` by path (experiments is no package)."""
-    spec = importlib.util.spec_from_file_location(f"exp_{name}", EXPERIMENTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def table_rows(markdown, first_header):
-    """Rows (lists of cells) of every markdown table whose first header matches."""
-    tables, current = [], None
-    for line in markdown.splitlines():
-        if not line.startswith("|"):
-            current = None
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if current is None:
-            current = {"headers": cells, "rows": []}
-            tables.append(current)
-        elif not set(line.replace("|", "").strip()) <= {"-"}:
-            current["rows"].append(cells)
-    return [t for t in tables if t["headers"][0] == first_header]
-
-
-def outputs(out, name):
-    files = {ext: out / f"{name}.{ext}" for ext in ("md", "png", "json")}
-    for path in files.values():
-        assert path.is_file() and path.stat().st_size > 0, path
-    assert files["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return files["md"].read_text(encoding="utf-8"), json.loads(files["json"].read_text())
+from tests.experiments.scripts import load_script, outputs, table_rows
 
 
 # ---------------------------------------------------------------------- text

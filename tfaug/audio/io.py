@@ -25,7 +25,6 @@ Example:
 """
 
 import os
-import pathlib
 
 import numpy as np
 import tensorflow as tf
@@ -257,16 +256,4 @@ def write_wav(path, audio, sample_rate):
     if audio.dtype.is_floating and not bool(tf.reduce_all(tf.math.is_finite(audio))):
         raise ValueError("`audio` holds NaN or Inf; WAV samples must be finite.")
     data = encode_wav(audio, int(sample_rate)).numpy()
-    path = pathlib.Path(path)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    files.fsync_path(path.parent if str(path.parent) else ".")
-    return path
+    return files.write_atomically(path, lambda handle: handle.write(data), binary=True)

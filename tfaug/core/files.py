@@ -52,7 +52,7 @@ def fsync_tree(root):
         fsync_path(folder)
 
 
-def write_atomically(path, write, temp, mode=None):
+def write_atomically(path, write, temp=None, mode=None, binary=False):
     """Writes a file at ``path`` so that ``path`` is always complete or absent.
 
     ``write(handle)`` fills ``temp`` (a path in ``path``'s folder), which is
@@ -62,9 +62,12 @@ def write_atomically(path, write, temp, mode=None):
 
     Args:
       path: The target file.
-      write: Called with the open text handle (UTF-8) of ``temp``.
-      temp: The temporary file's path, in the same folder.
+      write: Called with the open handle of ``temp``: text (UTF-8), or bytes
+        with ``binary=True``.
+      temp: The temporary file's path, in the same folder; None:
+        ``.<name>.<pid>.tmp`` beside ``path``.
       mode: Permission bits for the new file, or None for the default.
+      binary: Open ``temp`` for bytes instead of text.
 
     Returns:
       ``path`` as a ``pathlib.Path``.
@@ -73,9 +76,11 @@ def write_atomically(path, write, temp, mode=None):
       >>> write_atomically("out/notes.txt", lambda f: f.write("done\\n"),
       ...                  "out/.notes.txt.tmp")
     """
-    path, temp = pathlib.Path(path), pathlib.Path(temp)
+    path = pathlib.Path(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp") if temp is None else \
+        pathlib.Path(temp)
     try:
-        with open(temp, "w", encoding="utf-8") as handle:
+        with (open(temp, "wb") if binary else open(temp, "w", encoding="utf-8")) as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -67,18 +67,7 @@ def write_bytes_atomically(path, data):
     """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    files.fsync_path(path.parent)
-    return path
+    return files.write_atomically(path, lambda handle: handle.write(data), binary=True)
 
 
 def variant_seed(seed, j):
