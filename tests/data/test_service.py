@@ -1,5 +1,7 @@
 """tf.data service helpers: a dispatcher and two workers on loopback, in-process."""
 
+import gc
+
 import keras
 import numpy as np
 import pytest
@@ -15,6 +17,10 @@ def cluster():
     dispatcher = service.start_dispatcher()
     workers = [service.start_worker(dispatcher.target) for _ in range(2)]
     yield dispatcher
+    # Client iterators caught in reference cycles (Keras' fit keeps some) hold
+    # requests open on the workers; stopping a worker waits for them (2 minutes
+    # on a busy machine). Collect them first.
+    gc.collect()
     for w in workers:
         w.stop()
     dispatcher.stop()

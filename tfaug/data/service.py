@@ -109,7 +109,10 @@ def start_worker(dispatcher, port=0, worker_address=None):
         machine only). On a cluster pass the host's name or IP.
 
     Returns:
-      The running ``tf.data.experimental.service.WorkerServer``.
+      The running ``tf.data.experimental.service.WorkerServer``. Its
+      ``.stop()`` waits for requests still open from clients, so drop the
+      datasets' iterators first (``gc.collect()`` frees those kept in
+      reference cycles, as after ``model.fit``); otherwise it can take minutes.
 
     Example:
       >>> worker = start_worker("grpc://localhost:5050", port=5051)
