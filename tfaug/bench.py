@@ -11,8 +11,10 @@ library doing the same work when that peer is installed:
   nlpaug's RandomWordAug swap/delete;
 * audio: GaussianNoiseSNR, PitchShift, TimeStretch on 1 s 16 kHz clips; peer:
   audiomentations' AddGaussianSNR/PitchShift/TimeStretch;
-* tabular: SMOTE (``tfaug.tabular.ops.smote``) of a 20k x 32 table with 10 %
-  minority; peer: imbalanced-learn's SMOTE.
+* tabular: SMOTE (``tfaug.tabular.ops.smote``) of a 100k x 32 table with 10 %
+  minority (2k rows with ``quick``; TensorFlow's fixed cost per call
+  dominates small tables, where imbalanced-learn is faster); peer:
+  imbalanced-learn's SMOTE.
 
 The data is generated (no files needed), so figures show what the machine
 does, not what a data set looks like; the ``benchmarks/`` scripts of the
@@ -162,7 +164,7 @@ def _audio_cases(quick):
 
 def _tabular_cases(quick):
     from tfaug.tabular import ops  # pylint: disable=import-outside-toplevel
-    rows = 2000 if quick else 20000
+    rows = 2000 if quick else 100000
     rng = np.random.default_rng(0)
     y = (rng.uniform(size=rows) < 0.1).astype(np.int32)
     x = (rng.normal(size=(rows, 32)) + 0.5 * y[:, None]).astype(np.float32)
@@ -170,9 +172,12 @@ def _tabular_cases(quick):
     def timed(fn):
         def run():
             fn()  # warm-up (traces the neighbour search)
-            start = time.perf_counter()
-            fn()
-            return rows / (time.perf_counter() - start)
+            best = float("inf")
+            for _ in range(1 if quick else 3):  # best of 3: the machine may be shared
+                start = time.perf_counter()
+                fn()
+                best = min(best, time.perf_counter() - start)
+            return rows / best
         return run
 
     peer = peer_fn = None
