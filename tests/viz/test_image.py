@@ -114,6 +114,23 @@ def test_image_grid_alone():
         viz.image_grid(originals, [originals], value_range=(1, 1))
 
 
+def test_small_cells_keep_titles_apart():
+    originals = np.zeros([2, 28, 28], np.uint8)
+    fig = viz.image_grid(originals, [originals] * 4, cell_size=40,
+                         title="RandAugment: originals (left), 4 variants (seed 0)")
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.texts]
+    width = fig.get_figwidth() * fig.dpi
+    title, columns = boxes[0], boxes[1:]
+    assert len(columns) == 5 and 0 <= title.x0 and title.x1 <= width
+    assert all(a.x1 < b.x0 for a, b in zip(columns, columns[1:]))  # no overlap
+    assert [t.get_text() for t in fig.texts[1:]] == ["orig.", "v0", "v1", "v2", "v3"]
+    assert fig.texts[0].get_text().count("\n") == 1  # wrapped onto two lines
+    many = viz.image_grid(originals, [originals] * 4, cell_size=12,
+                          column_titles=[f"column number {j}" for j in range(5)])
+    assert all(t.get_fontsize() < 8 for t in many.texts)  # shrunk to fit
+
+
 def test_wrong_inputs_for_images(images):
     with pytest.raises(TypeError, match="image `inputs`"):
         viz.preview(image.RandomFlip(), ["a sentence"], path=None)

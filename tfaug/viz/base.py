@@ -44,6 +44,16 @@ def new_figure(width_px, height_px, dpi=100):
     return fig
 
 
+def fit_text(fig, x, y, text, max_width_px, fontsize=8, min_fontsize=5, **kwargs):
+    """``fig.text`` with the font shrunk (down to ``min_fontsize``) to fit ``max_width_px``."""
+    artist = fig.text(x, y, text, fontsize=fontsize, **kwargs)
+    renderer = fig.canvas.get_renderer()
+    while fontsize > min_fontsize and artist.get_window_extent(renderer).width > max_width_px:
+        fontsize -= 0.5
+        artist.set_fontsize(fontsize)
+    return artist
+
+
 def figure_to_array(fig):
     """Renders ``fig``: ``np.uint8`` ``[H, W, 3]`` (RGB)."""
     canvas = fig.canvas

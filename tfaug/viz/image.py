@@ -8,6 +8,8 @@ pixels, so every source pixel is a solid block in :meth:`Preview.to_image`
 (the cell boxes are in ``figure.tfaug_cells``).
 """
 
+import textwrap
+
 import numpy as np
 import tensorflow as tf
 
@@ -73,7 +75,8 @@ def image_grid(originals, variants, masks=None, boxes=None, value_range=(0, 255)
       mask_alpha: Opacity of the mask overlay in ``(0, 1]``.
       title: Optional figure title.
       column_titles: Optional header of each column (default ``original``,
-        ``variant 0`` ...: variant ``j`` is ``variants[j]``).
+        ``variant 0`` ...: variant ``j`` is ``variants[j]``; ``orig.``,
+        ``v0`` ... in cells narrower than 56 px). Titles shrink to fit.
 
     Returns:
       A matplotlib ``Figure`` (Agg canvas) with ``figure.tfaug_cells[(row,
@@ -104,23 +107,31 @@ def image_grid(originals, variants, masks=None, boxes=None, value_range=(0, 255)
         cell_size = 96 if max(columns[0].shape[1:3]) <= 96 else 192
     if isinstance(cell_size, bool) or not isinstance(cell_size, int) or cell_size < 8:
         raise ValueError(f"`cell_size` must be an int >= 8 (pixels), got {cell_size!r}.")
-    titles = column_titles or ["original"] + [f"variant {j}" for j in range(len(variants))]
     cells = [_cell_px(c.shape[1], c.shape[2], int(cell_size)) for c in columns]
+    if column_titles:
+        titles = column_titles
+    elif min(cell[2] for cell in cells) >= 56:
+        titles = ["original"] + [f"variant {j}" for j in range(len(variants))]
+    else:  # narrow cells
+        titles = ["orig."] + [f"v{j}" for j in range(len(variants))]
     col_w = [cell[2] for cell in cells]
     row_h = max(cell[1] for cell in cells)
-    top = _HEADER + (_HEADER if title else 0)
     width = sum(col_w) + _PAD * (len(columns) + 1)
+    if title:  # wrapped to the grid's width (~5.5 px a character at 9 pt)
+        title = "\n".join(textwrap.wrap(title, max(12, int((width - 2 * _PAD) / 5.5))))
+    top = _HEADER + (_HEADER + 11 * title.count("\n") if title else 0)
     height = top + rows * row_h + _PAD * (rows + 1)
     fig = base.new_figure(width, height)
     if title:
-        fig.text(0.5, 1 - 2 / height, title, ha="center", va="top", fontsize=9)
+        base.fit_text(fig, 0.5, 1 - 2 / height, title, width - 2 * _PAD, fontsize=9,
+                      ha="center", va="top")
     fig.tfaug_cells = {}
     cmap = _mask_cmap()
     left = _PAD
     for col, batch in enumerate(columns):
         zoom, cell_h, cell_w = cells[col]
-        fig.text((left + cell_w / 2) / width, 1 - (top - 3) / height, titles[col],
-                 ha="center", va="bottom", fontsize=8)
+        base.fit_text(fig, (left + cell_w / 2) / width, 1 - (top - 3) / height, titles[col],
+                      cell_w - 2, fontsize=8, ha="center", va="bottom")
         for row in range(rows):
             y0 = top + _PAD + row * (row_h + _PAD)
             axis = fig.add_axes([left / width, 1 - (y0 + cell_h) / height, cell_w / width,
