@@ -18,7 +18,7 @@ system temp folder (``$TMPDIR/tfaug_audio_digits``), never in the repository.
 
 Needs Debian's ``espeak-ng`` (and ``flite`` for test B).
 
-Run:  python experiments/audio_digits.py [--seeds 3]
+Run:  python experiments/audio_digits.py [--seeds 5]
       python experiments/audio_digits.py --smoke --out /tmp/res     (seconds)
 """
 
@@ -385,7 +385,7 @@ def main(argv=None):
                            "Debian packages espeak-ng (and flite for the second test set), "
                            "e.g. `apt-get install espeak-ng flite`.")
     smoke = args.smoke
-    seeds = args.seeds or (1 if smoke else 3)
+    seeds = args.seeds or (1 if smoke else 5)
     epochs = args.epochs or (2 if smoke else 30)
     width = args.width or (8 if smoke else 16)
     if seeds < 1 or epochs < 1 or width < 1:
