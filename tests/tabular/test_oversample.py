@@ -119,9 +119,11 @@ def test_variants_rebalance(variant):
 def test_errors():
     x, y = imbalanced()
     layer = tabular.SMOTE(seed=0)
+    assert not layer.is_adapted
     with pytest.raises(ValueError, match="not adapted"):
         layer((x, y), training=True)
     layer.adapt(x, y)
+    assert layer.is_adapted
     with pytest.raises(ValueError, match="needs labels"):
         layer(x, training=True)
     with pytest.raises(ValueError, match="integer class ids"):

@@ -68,6 +68,11 @@ class _Oversampler(TabularAugmentation):
     def table_spec(self):
         return {k: _TABLE[k] for k in ("adapted", "classes", "target_share")}
 
+    @property
+    def is_adapted(self):
+        """Whether :meth:`adapt` has run (or a saved table was loaded)."""
+        return bool(self._table["adapted"].numpy())
+
     # ------------------------------------------------------------------ adapt
     def _collect(self, data, labels, batch_size, steps):
         if labels is not None:
@@ -109,7 +114,7 @@ class _Oversampler(TabularAugmentation):
                              "of columns with 'labels' (tf.data, or tfaug.data.Pipeline"
                              ".augment); at inference it is the identity.")
         labels = _class_ids(data[LABELS])
-        if tf.executing_eagerly() and not bool(self._table["adapted"].numpy()):
+        if tf.executing_eagerly() and not self.is_adapted:
             raise ValueError(f"{type(self).__name__} is not adapted: call "
                              "`adapt(features, labels)` on the training data first.")
         check = tf.debugging.Assert(self._table["adapted"], [

@@ -182,21 +182,12 @@ def prepare(inputs):
     return x.astype(np.float32), y
 
 
-def _needs_adapt(leaf, x, y):
-    """True when an oversampler refuses to run because it is not adapted."""
-    try:
-        leaf((tf.constant(x), tf.constant(y)), training=True, seed=tf.constant([0, 0]))
-    except ValueError as error:
-        return "not adapted" in str(error)
-    return False
-
-
 def adapt_if_needed(layer, x, y):
     """Adapts every oversampler in ``layer`` that is not adapted yet on
     ``(x, y)`` (in place); returns the layers adapted."""
     adapted = []
     for leaf in base.leaves(layer):
-        if isinstance(leaf, _OVERSAMPLERS) and y is not None and _needs_adapt(leaf, x, y):
+        if isinstance(leaf, _OVERSAMPLERS) and y is not None and not leaf.is_adapted:
             leaf.adapt(x, y)
             adapted.append(leaf)
     return adapted
