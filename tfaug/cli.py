@@ -193,7 +193,7 @@ def _cmd_preview(args, out):
 
 def _cmd_bench(args, out):
     from tfaug import bench  # pylint: disable=import-outside-toplevel
-    bar = _progress_bar(args.json)
+    bar = None if args.json else _Bar()
     try:
         result = bench.run(args.modality, quick=args.quick, peers=not args.no_peers,
                            progress=bar.update if bar else None)
@@ -220,10 +220,6 @@ class _Bar:
     def close(self):
         if self.bar is not None:
             self.bar.close()
-
-
-def _progress_bar(quiet):
-    return None if quiet else _Bar()
 
 
 def _add_preview(sub):

@@ -129,10 +129,11 @@ def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
     """WAV files decoded with :func:`tfaug.audio.decode_wav` into mono float32 ``[T]``.
 
     8-bit, 16-bit, 24-bit and 32-bit PCM and float WAVs are read (a graph op,
-    unlike ``tf.audio.decode_wav``, which reads 16-bit PCM only). Multi-channel files are averaged to mono. Every file must have the pipeline's
-    sample rate: ``sample_rate``, or (when None) the first file's. A file with
-    another rate stops iteration with an ``InvalidArgumentError`` that names the
-    file and both rates.
+    unlike ``tf.audio.decode_wav``, which reads 16-bit PCM only). Multi-channel
+    files are averaged to mono. Every file must have the pipeline's sample rate:
+    ``sample_rate``, or (when None) the first file's. A file with another rate
+    stops iteration with an ``InvalidArgumentError`` that names the file and
+    both rates.
 
     Args:
       paths_or_pattern: A glob pattern (files sorted) or a list of paths.

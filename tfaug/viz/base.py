@@ -12,10 +12,12 @@ import io
 import os
 import pathlib
 
+import keras
 import numpy as np
 import tensorflow as tf
 
 from tfaug.core import files
+from tfaug.core.base import augmentations
 
 MODALITIES = ("image", "text", "audio", "tabular")
 INSTALL_HINT = "tfaug.viz needs matplotlib: pip install tfaug[viz]"
@@ -226,8 +228,8 @@ def write_figure(preview, path):
 
 
 def leaves(layer):
-    """``layer`` and, recursively, its children (compositions' ``layers``)."""
-    out = [layer]
-    for child in getattr(layer, "layers", None) or []:
-        out.extend(leaves(child))
-    return out
+    """``layer`` and every tfaug layer nested in it (:func:`tfaug.core.augmentations`,
+    which follows compositions, policies and Keras models); a plain callable alone."""
+    if isinstance(layer, keras.layers.Layer):
+        return [layer] + [inner for inner in augmentations(layer) if inner is not layer]
+    return [layer]

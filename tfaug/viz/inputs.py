@@ -10,7 +10,7 @@ import pathlib
 
 import numpy as np
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+from tfaug.data.readers_media import IMAGE_EXTENSIONS as IMAGE_SUFFIXES
 SUFFIXES = {"image": IMAGE_SUFFIXES, "audio": (".wav",), "text": (".txt",),
             "tabular": (".csv",)}
 

@@ -80,34 +80,25 @@ def _md_escape(value):
     return _MD_SPECIAL.sub(r"\\\1", value)
 
 
+def _render(tokens, changed, deleted, escape=str):
+    """Joins ``tokens``; changed/deleted ones through the ``{}`` templates."""
+    return " ".join(escape(token) if kind == SAME else
+                    (changed if kind == CHANGED else deleted).format(escape(token))
+                    for token, kind in tokens)
+
+
 def _terminal(tokens, color):
-    words = []
-    for token, kind in tokens:
-        if kind == SAME:
-            words.append(token)
-        elif color:
-            words.append((REVERSE if kind == CHANGED else STRIKE) + token + RESET)
-        else:
-            words.append(f"[[{token}]]" if kind == CHANGED else f"[-{token}-]")
-    return " ".join(words)
+    if color:
+        return _render(tokens, REVERSE + "{}" + RESET, STRIKE + "{}" + RESET)
+    return _render(tokens, "[[{}]]", "[-{}-]")
 
 
 def _html(tokens):
-    words = []
-    for token, kind in tokens:
-        token = html_lib.escape(token)
-        words.append(token if kind == SAME else
-                     f"<mark>{token}</mark>" if kind == CHANGED else f"<del>{token}</del>")
-    return " ".join(words)
+    return _render(tokens, "<mark>{}</mark>", "<del>{}</del>", html_lib.escape)
 
 
 def _markdown(tokens):
-    words = []
-    for token, kind in tokens:
-        token = _md_escape(token)
-        words.append(token if kind == SAME else
-                     f"**{token}**" if kind == CHANGED else f"~~{token}~~")
-    return " ".join(words)
+    return _render(tokens, "**{}**", "~~{}~~", _md_escape)
 
 
 def render(originals, variants, color=False, title=None):
