@@ -23,6 +23,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(1, str(ROOT))
 
+from tfaug.core import files  # noqa: E402  (after the sys.path line)
+
 RESULTS = ROOT / "docs" / "results"
 
 
@@ -79,12 +81,8 @@ def markdown_table(headers, rows):
 
 
 def _atomic_write(path, data):
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, path)
+    files.write_atomically(path, lambda handle: handle.write(data),
+                           binary=isinstance(data, bytes))
 
 
 def write_results(out, name, markdown, figure=None, data=None):

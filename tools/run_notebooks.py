@@ -193,27 +193,13 @@ def strip_tf_logs(nb):
 
 
 def write_notebook(nb, path):
-    """Writes ``nb`` to ``path`` atomically (temporary name + ``os.replace``)."""
+    """Writes ``nb`` to ``path`` atomically (temporary name + ``os.replace``),
+    keeping the old file's permission bits."""
     import nbformat  # pylint: disable=import-outside-toplevel
+    from tfaug.core import files  # pylint: disable=import-outside-toplevel
     path = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".ipynb.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            nbformat.write(nb, f)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp creates 0600; keep the old file's mode, or the umask's default.
-        if path.exists():
-            mode = path.stat().st_mode & 0o777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    files.write_atomically(path, lambda handle: nbformat.write(nb, handle), mode=mode)
 
 
 def main(argv=None):
