@@ -130,7 +130,6 @@ def main(argv=None):
 
     preview = pathlib.Path(args.out) / "preview.png"
     rows = [int(np.argmax(val[1] == digit)) for digit in range(6)]  # one of each 0..5
-    preview.parent.mkdir(parents=True, exist_ok=True)
     # Originals in the first column, 7 augmented variants beside them.
     tfaug.viz.preview(augment, val[0][rows], n=len(rows), variants=7, seed=7, path=preview)
     print(f"wrote {preview}  ({time.time() - start:.1f} s in all)")
