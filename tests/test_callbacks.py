@@ -44,7 +44,7 @@ def test_images_and_strength_each_epoch_follow_the_schedule(tmp_path):
                           tfaug.RandAugment(num_ops=1, magnitude=2, seed=0, name="ra")], name="aug")
     model = _model(aug)
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    ramp = tfaug.callbacks.MagnitudeSchedule(lambda epoch: 2.0 + 3 * epoch)
+    ramp = tfaug.callbacks.StrengthSchedule(lambda epoch: 0.5 + 0.25 * epoch)
     look = callbacks.AugmentationPreview(tmp_path, x[:3], n=3, variants=2)
     model.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[ramp, look])
     events = _events(tmp_path / "augmentation")
@@ -55,9 +55,10 @@ def test_images_and_strength_each_epoch_follow_the_schedule(tmp_path):
     assert width > 48 and height > 48  # a grid of 3 rows x 3 columns, not one image
     png = images[0][1][2]
     assert tf.io.decode_png(png).shape[-1] in (3, 4)
-    # The strength scalar: 2 before training, then what the schedule set for each epoch.
-    strength = [(step, float(v)) for step, v, _ in events["aug/ra/strength"]]
-    assert strength == [(0, 2.0), (1, 2.0), (2, 5.0)]
+    # The strength scalar: 1 before training, then what the schedule set for each epoch.
+    strength = [(step, float(v)) for step, v, _ in events["aug/strength"]]
+    assert strength == [(0, 1.0), (1, 0.5), (2, 0.75)]
+    assert [layer.get_strength() for layer in aug.layers] == [0.75, 0.75]  # forwarded
 
 
 def test_every_n_epochs_and_the_tags_written(tmp_path):
@@ -66,8 +67,11 @@ def test_every_n_epochs_and_the_tags_written(tmp_path):
     model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     look = callbacks.AugmentationPreview(tmp_path, x[:2], every_n_epochs=2, n=2, variants=1)
     model.fit(x, y, epochs=4, batch_size=12, verbose=0, callbacks=[look])
-    assert look.written == [(0, "flip/preview"), (2, "flip/preview"), (4, "flip/preview")]
-    assert "flip/strength" not in _events(tmp_path / "augmentation")  # no magnitude
+    assert look.written == [(step, tag) for step in (0, 2, 4)
+                            for tag in ("flip/preview", "flip/strength")]
+    # Every layer has a strength (RandomFlip's scales its probability).
+    assert [float(v) for _, v, _ in _events(tmp_path / "augmentation")["flip/strength"]] == \
+        [1.0, 1.0, 1.0]
 
 
 def test_text_layer_given_outside_the_model(tmp_path):
@@ -88,7 +92,7 @@ def test_audio_clips_are_written_as_audio(tmp_path):
     gain = tfaug.audio.Gain(-6.0, 6.0, sample_rate=8000, name="gain")
     look = callbacks.AugmentationPreview(tmp_path, clips, layers=[gain], n=2, variants=1)
     tags = look.write(3)
-    assert tags == ["gain/preview", "gain/audio"]
+    assert tags == ["gain/preview", "gain/audio", "gain/strength"]
     events = _events(tmp_path / "augmentation")
     (audio,) = events["gain/audio"]
     assert audio[0] == 3 and audio[2] == "audio" and audio[1].shape[0] == 2  # two clips

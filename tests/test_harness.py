@@ -15,8 +15,8 @@ NAMES = sorted(CASES)
 
 
 def _leaf_classes():
-    from tfaug.core.composition import _Composition
-    return {n: c for n, c in tfaug.registered().items() if not issubclass(c, _Composition)}
+    from tfaug.core.composition import Composition
+    return {n: c for n, c in tfaug.registered().items() if not issubclass(c, Composition)}
 
 
 def test_every_registered_layer_has_a_case():
@@ -75,18 +75,25 @@ def test_xla(case):
                                harness.images_of(ref).numpy(), atol=0.5)
 
 
-def test_identity_when_not_training(case):
+def test_keras_call_semantics(case):
+    """training=False and a model called without training leave the inputs
+    alone (size-changing layers apply their inference transform); a direct call
+    without training augments, as keras.layers do."""
     layer = case.make()
     inputs = harness.make_inputs(case, tf.uint8, dict_inputs=True)
-    out = layer(inputs)
     out_false = layer(inputs, training=False)
-    harness.assert_same(out, out_false)
     if layer.changes_size:
-        harness.check_output(case, inputs, out)
+        harness.check_output(case, inputs, out_false)
         # Deterministic inference transform, the same every call.
-        harness.assert_same(out, layer(inputs))
+        harness.assert_same(out_false, layer(inputs, training=False))
     else:
-        harness.assert_same(out, inputs)
+        harness.assert_same(out_false, inputs)
+    # Inside a model, training unset: the inference path.
+    # (A Keras model casts float64 inputs to its float32 compute dtype.)
+    harness.assert_same(harness.Wrapper(layer)(inputs), out_false, atol=1e-6)
+    # Called directly without training: it augments (the training path).
+    direct = layer(inputs, seed=harness.SEED)
+    harness.assert_same(direct, layer(inputs, training=True, seed=harness.SEED))
 
 
 def test_seed_determinism(case):
@@ -153,19 +160,18 @@ def test_saved_model_round_trip(case, tmp_path):
     module.layer = layer
     module.augment = tf.function(lambda x, s: layer(x, training=True, seed=s),
                                  input_signature=[spec, tf.TensorSpec([2], tf.int64)])
-    module.infer = tf.function(lambda x: layer(x), input_signature=[spec])
+    module.infer = tf.function(lambda x: layer(x, training=False), input_signature=[spec])
     path = str(tmp_path / "saved")
     tf.saved_model.save(module, path)
     loaded = tf.saved_model.load(path)
     harness.assert_same(loaded.augment(inputs, harness.SEED),
                         layer(inputs, training=True, seed=harness.SEED), atol=1e-4)
-    harness.assert_same(loaded.infer(inputs), layer(inputs), atol=1e-4)
+    harness.assert_same(loaded.infer(inputs), layer(inputs, training=False), atol=1e-4)
 
 
 def test_auto_compiled_call(case):
     """The default training call (compiled as one XLA program when the layer
     allows it) gives the op-by-op result, and really takes the compiled path."""
-    from tfaug.core import base as core_base
     layer = case.make()
     inputs = harness.make_inputs(case, tf.float32, dict_inputs=True)
     ops_out = harness.run_eager(layer, inputs)
@@ -175,7 +181,8 @@ def test_auto_compiled_call(case):
         graph = harness.run_function(layer, inputs)
     finally:
         tfaug.core.set_auto_compile(previous)
-    assert (layer in core_base._COMPILED) == layer.compiles()
+    assert any(key[0] == "train" for key in tfaug.core.xla.programs(layer)) == (
+        layer.compiles())
     harness.check_output(case, inputs, compiled)
     harness.assert_same(harness.images_of(compiled), harness.images_of(ops_out), atol=0.5)
     harness.assert_same(compiled, graph, atol=1e-4)

@@ -1,13 +1,13 @@
 """Keras callbacks for augmentation: strength control and TensorBoard previews.
 
-``MagnitudeSchedule`` sets the strength of tfaug layers from a schedule at the
+``StrengthSchedule`` sets the strength of tfaug layers from a schedule at the
 start of each epoch; ``AdaptiveAugmentation`` raises or lowers it from an
 overfitting heuristic (StyleGAN2-ADA style); see :mod:`tfaug.policies.callbacks`.
 ``AugmentationPreview`` writes what the augmentation currently does (images,
 audio, text, tabular plots) and its strength to TensorBoard.
 
 Example:
-  >>> ramp = tfaug.callbacks.MagnitudeSchedule.linear(0.0, 1.0, epochs=10)
+  >>> ramp = tfaug.callbacks.StrengthSchedule.linear(0.0, 1.0, epochs=10)
   >>> look = tfaug.callbacks.AugmentationPreview("logs", x_val[:8])
   >>> model.fit(x, y, epochs=20, callbacks=[ramp, look])
 """
@@ -18,12 +18,12 @@ import keras
 import numpy as np
 
 from tfaug.core.base import augmentations
-from tfaug.core.validation import check_int
+from tfaug.core.validation import ArgumentError, ArgumentTypeError, check_int
 from tfaug.policies.callbacks import AdaptiveAugmentation
-from tfaug.policies.callbacks import MagnitudeSchedule
+from tfaug.policies.callbacks import StrengthSchedule
 from tfaug.policies.callbacks import strength_layers
 
-__all__ = ["AdaptiveAugmentation", "AugmentationPreview", "MagnitudeSchedule",
+__all__ = ["AdaptiveAugmentation", "AugmentationPreview", "StrengthSchedule",
            "outermost_augmentations", "strength_layers"]
 
 
@@ -40,12 +40,7 @@ def outermost_augmentations(root):
     Example:
       >>> outermost_augmentations(model)  # [Sequence]
     """
-    found = augmentations(root)
-    inner = set()
-    for layer in found:
-        for child in layer._flatten_layers(include_self=False, recursive=True):  # pylint: disable=protected-access
-            inner.add(id(child))
-    return [layer for layer in found if id(layer) not in inner]
+    return augmentations(root, outermost=True)
 
 
 class AugmentationPreview(keras.callbacks.Callback):
@@ -64,8 +59,9 @@ class AugmentationPreview(keras.callbacks.Callback):
       clip) and the waveform/mel figure (``<layer name>/preview``);
     * text: a markdown table, changed tokens in bold (``<layer name>/preview``);
     * tabular: the PCA and histogram figure (``<layer name>/preview``);
-    * strength: ``<layer name>/strength`` for every layer with a strength
-      (``magnitude_attr``), the value the next batches use.
+    * strength: ``<layer name>/strength``, the layer's strength (every layer
+      has one; a composition's is the one it forwards to its children), the
+      value the next batches use.
 
     Args:
       log_dir: TensorBoard log folder (the same as ``keras.callbacks.TensorBoard``'s).
@@ -95,7 +91,7 @@ class AugmentationPreview(keras.callbacks.Callback):
                  seed=0):
         super().__init__()
         if not isinstance(log_dir, (str, os.PathLike)):
-            raise ValueError(f"`log_dir` must be a folder path, got {log_dir!r}.")
+            raise ArgumentTypeError("log_dir", log_dir, "a folder path")
         self.log_dir = os.fspath(log_dir)
         self.inputs = inputs
         self.every_n_epochs = check_int("every_n_epochs", every_n_epochs, 1)
@@ -104,7 +100,8 @@ class AugmentationPreview(keras.callbacks.Callback):
         self.seed = check_int("seed", seed)
         self._given = None if layers is None else outermost_augmentations(layers)
         if self._given is not None and not self._given:
-            raise ValueError(f"`layers` holds no tfaug layer, got {layers!r}.")
+            raise ArgumentError("layers", layers, "layers holding a tfaug layer",
+                                f"`layers` holds no tfaug layer, got {layers!r}.")
         self._writer = None
         self.written = []  # (step, tag) of every summary written, for inspection
 
@@ -150,11 +147,9 @@ class AugmentationPreview(keras.callbacks.Callback):
                 preview = viz.preview(layer, self.inputs, n=self.n, seed=self.seed,
                                       path=None, variants=self.variants)
                 tags += _write_preview(tf, name, preview)
-                for strong in _strengths(layer):
-                    tag = f"{name}/strength" if strong is layer else \
-                        f"{name}/{strong.name}/strength"
-                    tf.summary.scalar(tag, float(strong.get_magnitude()))
-                    tags.append(tag)
+                tag = f"{name}/strength"
+                tf.summary.scalar(tag, layer.get_strength())
+                tags.append(tag)
         self._writer.flush()
         self.written += [(int(step), tag) for tag in tags]
         return tags
@@ -167,13 +162,6 @@ def _unique_names(layers):
         seen[layer.name] = count + 1
         named.append((layer.name if count == 0 else f"{layer.name}_{count}", layer))
     return named
-
-
-def _strengths(layer):
-    try:
-        return strength_layers(layer)
-    except ValueError:  # no layer with a strength
-        return []
 
 
 def _write_preview(tf, name, preview):

@@ -30,6 +30,7 @@ import sys
 
 import tfaug
 from tfaug.core import composition, registry
+from tfaug.core.validation import ArgumentError
 from tfaug.policies import io as policy_io
 
 DESCRIPTION_WIDTH = 72
@@ -41,7 +42,7 @@ def is_composition(klass):
     Found by the shared base that keeps children in ``.layers`` (``Sequence``,
     ``OneOf``, ``SomeOf``, ``RandomApply``, ``ClassConditional`` ...), not by name.
     """
-    return (issubclass(klass, composition._Composition)  # pylint: disable=protected-access
+    return (issubclass(klass, composition.Composition)
             or isinstance(getattr(klass, "layers", None), (list, tuple)))
 
 
@@ -166,6 +167,8 @@ def _resolve_layer(spec, sample_rate=None):
         kwargs["sample_rate"] = sample_rate
     try:
         return klass(**kwargs)
+    except ArgumentError:  # a bad value (also a TypeError when of the wrong type)
+        raise
     except TypeError as error:  # a layer with a required argument
         raise ValueError(f"{spec} cannot be built with its defaults ({error}): write a "
                          f"policy file (tfaug.policies.save) and preview that.") from None

@@ -291,7 +291,7 @@ def test_mask_layer_width_bounds_mean_fill_and_gate():
         np.testing.assert_allclose(out[b][changed[b]], per_example_mean[b], rtol=1e-5)
     off = spec_layers.TimeMask(max_width=10, probability=0.0, seed=2)
     np.testing.assert_array_equal(off(x, training=True).numpy(), x)
-    np.testing.assert_array_equal(np.asarray(layer(x)), x)  # not training: identity
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)  # not training: identity
 
 
 def test_time_warp_layer_moves_the_drawn_centre():

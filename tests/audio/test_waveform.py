@@ -196,7 +196,9 @@ def test_tanh_distortion_silent_clip():
     (lambda: waveform.GaussianNoiseSNR(30, 10), "`min_snr_db` must be <= `max_snr_db`"),
     (lambda: waveform.Clip(0, 120), "`max_percentile` must be in [0.0, 100.0]"),
     (lambda: waveform.TanhDistortion(-0.1, 0.5), "`min_distortion` must be in [0.0, 1.0]"),
-    (lambda: waveform.Gain(sample_rate=0), "`sample_rate` must be a positive number"),
+    (lambda: waveform.Gain(sample_rate=0), "`sample_rate` must be a finite positive number"),
+    (lambda: waveform.Gain(sample_rate=float("inf")),
+     "`sample_rate` must be a finite positive number of samples per second (Hz), got inf."),
     (lambda: waveform.Gain(probability=2), "`probability` must be in"),
 ])
 def test_bad_arguments(make, fragment):

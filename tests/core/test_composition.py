@@ -292,7 +292,6 @@ def test_compiled_sequence_runs_resampling_on_its_own(dtype):
     """A compiled Sequence runs each resampling run as its own XLA program and
     the layers between together; the result is the op-by-op one, the draws the
     same, the user's structure (dict, dtype) restored."""
-    from tfaug.core import base as core_base
     aug = tfaug.Sequence([image.RandomFlip("horizontal"), image.RandomRotation(0.1),
                           image.RandomZoom(0.1), image.RandomContrast(0.3),
                           image.RandomBrightness(0.2), image.RandomTranslation(0.1, 0.1),
@@ -312,7 +311,8 @@ def test_compiled_sequence_runs_resampling_on_its_own(dtype):
         compiled = aug(inputs, training=True, seed=SEED)
     finally:
         tfaug.core.set_auto_compile(previous)
-    assert sorted(core_base._COMPILED[aug]) == [("segment", k) for k in range(4)]
+    assert sorted(key[0] for key in tfaug.core.xla.programs(aug)) == [
+        ("segment", k) for k in range(4)]
     assert set(compiled) == {"images", "masks"}
     assert compiled["images"].dtype == dtype and compiled["masks"].dtype == tf.int32
     np.testing.assert_array_equal(compiled["masks"], by_ops["masks"])
@@ -323,7 +323,6 @@ def test_compiled_sequence_runs_resampling_on_its_own(dtype):
 
 
 def test_auto_compile_scope_is_per_thread():
-    from tfaug.core import base as core_base  # pylint: disable=import-outside-toplevel
     import threading  # pylint: disable=import-outside-toplevel
     images = tf.constant(np.random.default_rng(0).integers(0, 255, (2, 8, 8, 3)), tf.uint8)
     ours, other = tfaug.image.RandomFlip(), tfaug.image.RandomFlip()
@@ -334,9 +333,9 @@ def test_auto_compile_scope_is_per_thread():
             worker = threading.Thread(target=lambda: other(images, training=True, seed=SEED))
             worker.start()
             worker.join()
-        assert ours not in core_base._COMPILED  # pylint: disable=protected-access
-        assert other in core_base._COMPILED  # the other thread kept the global setting
+        assert not tfaug.core.xla.programs(ours)
+        assert tfaug.core.xla.programs(other)  # the other thread kept the global setting
         ours(images, training=True, seed=SEED)  # the scope ended: compiled again
-        assert ours in core_base._COMPILED
+        assert tfaug.core.xla.programs(ours)
     finally:
         tfaug.core.set_auto_compile(previous)

@@ -91,7 +91,7 @@ def test_serialize_envelope_is_json_and_round_trips():
     envelope = tfaug.serialize(layer)
     assert envelope == {"class": "RandomFlip", "config": {
         "mode": "vertical", "rate": 0.25, "probability": 0.5, "value_range": [0.0, 1.0],
-        "seed": 9, "name": "flip_v"}}
+        "seed": 9, "strength": 1.0, "name": "flip_v"}}
     clone = tfaug.deserialize(json.loads(json.dumps(envelope)))
     assert clone.get_config() == layer.get_config()
     # Config defaults are filled in when a policy file leaves them out.

@@ -122,8 +122,8 @@ def exported(tmp_path_factory):
     try:
         seq = tfaug.Sequence([tfaug.image.RandomFlip(mode="horizontal_and_vertical"),
                               tfaug.image.RandomRotation(0.2)], seed=7)
-        ra = tfaug.RandAugment(num_ops=2, magnitude=5, seed=8)
-        ra.set_magnitude(14)  # saved from the variable, not from the config
+        ra = tfaug.RandAugment(num_ops=2, magnitude=14, seed=8)
+        ra.set_strength(0.5)  # saved from the variable, not from the config
         paths = {
             "seq": export.export_augmentation(seq, root / "seq", IMAGE_SPEC),
             "ra": export.export_augmentation(ra, root / "ra", IMAGE_SPEC),
@@ -202,9 +202,9 @@ def test_signature_keys_and_saved_state(exported):
     assert set(sig.structured_input_signature[1]) == {"images", "labels", "seed"}
     assert sig.structured_input_signature[1]["seed"].dtype == tf.int32
     assert set(sig.structured_outputs) == {"images", "labels"}
-    # The layer and its variables (seed state, magnitude) are saved.
+    # The layer and its variables (seed state, strength) are saved.
     ra = tf.saved_model.load(str(exported["paths"]["ra"]))
-    assert float(ra.layer.magnitude.numpy()) == 14.0
+    assert float(ra.layer.strength_variable.numpy()) == 0.5
     assert ra.layer._seed_state.shape == (3,)
 
 

@@ -47,7 +47,7 @@ def test_random_crop_is_the_slice_at_the_drawn_offsets():
 def test_random_crop_inference_and_ungated_rows_are_central():
     x = _images(8, 15, 20)
     layer = tfaug.image.RandomCrop(10, 10, value_range=(0, 1))
-    np.testing.assert_array_equal(layer(x).numpy(), x.numpy()[:, 2:12, 5:15])
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x.numpy()[:, 2:12, 5:15])
     gated = tfaug.image.RandomCrop(10, 10, probability=0.5, value_range=(0, 1))
     params = gated.sample(8, SEED)
     out = gated.apply({"images": x}, params)["images"].numpy()
@@ -159,11 +159,11 @@ def test_random_resized_crop_falls_back_and_infers_centrally():
     assert y0.min() < 2 and y0.max() > 6
     wide = tfaug.image.RandomResizedCrop(10, 20)
     box = {"images": _images(1, 30, 30), "boxes": tf.constant([[[0.0, 0.0, 30.0, 30.0]]])}
-    np.testing.assert_allclose(wide(box)["boxes"].numpy(), [[[0.0, 0.0, 20.0, 10.0]]],
-                               atol=1e-4)
+    np.testing.assert_allclose(wide(box, training=False)["boxes"].numpy(),
+                               [[[0.0, 0.0, 20.0, 10.0]]], atol=1e-4)
     inner = {"images": _images(1, 30, 30), "boxes": tf.constant([[[0.0, 7.5, 30.0, 22.5]]])}
-    np.testing.assert_allclose(wide(inner)["boxes"].numpy(), [[[0.0, 0.0, 20.0, 10.0]]],
-                               atol=1e-4)
+    np.testing.assert_allclose(wide(inner, training=False)["boxes"].numpy(),
+                               [[[0.0, 0.0, 20.0, 10.0]]], atol=1e-4)
 
 
 # ------------------------------------------------------------------ fusion
@@ -192,7 +192,8 @@ def test_size_change_in_the_middle_of_a_fused_run():
     central = tf.image.resize(x[:, 4:28, 4:28], (16, 16)).numpy()
     assert np.abs(fused - central).max() > 0.02  # not vacuous: the draws moved content
     # Inference runs every layer's deterministic transform: central crop, resize.
-    inferred = seq({"images": x, "boxes": tf.constant([[[4.0, 4.0, 28.0, 28.0]]] * 3)})
+    inferred = seq({"images": x, "boxes": tf.constant([[[4.0, 4.0, 28.0, 28.0]]] * 3)},
+                   training=False)
     np.testing.assert_allclose(inferred["images"].numpy(),
                                tf.image.resize(x[:, 4:28, 4:28], (16, 16)).numpy(), atol=1e-5)
     np.testing.assert_allclose(inferred["boxes"].numpy(), [[[0.0, 0.0, 16.0, 16.0]]] * 3,

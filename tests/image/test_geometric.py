@@ -254,7 +254,7 @@ def _line_shift_case(axis, dtype, b=4, h=13, w=17):
         m = tf.matmul(affine.shear(factor, zero, h, w), affine.translation(shift, zero))
     else:
         m = tf.matmul(affine.shear(zero, factor, h, w), affine.translation(zero, shift))
-    k = affine._kernel_coords(m)  # x_src = x + k01 y + k02, or y_src = y + k10 x + k12
+    k = affine.kernel_coords(m)  # x_src = x + k01 y + k02, or y_src = y + k10 x + k12
     if axis == 2:
         offsets = k[:, 0, 1:2] * tf.range(h, dtype=tf.float32)[None] + k[:, 0, 2:3]
     else:

@@ -125,7 +125,7 @@ def test_unbatched_round_trip():
     np.testing.assert_allclose(out["boxes"], [[3.0, 0.0, 5.0, 3.0]])
     assert int(out["labels"]) == 4
     # Not training: unbatched input comes back as it went in.
-    np.testing.assert_array_equal(layer(x[0]), x[0])
+    np.testing.assert_array_equal(layer(x[0], training=False), x[0])
 
 
 def test_uint8_in_uint8_out_exact():

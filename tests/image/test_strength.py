@@ -1,8 +1,10 @@
-"""The ``magnitude`` strength scale of the tfaug.image layers.
+"""The ``strength`` of the tfaug.image layers.
 
-Every layer with a strength holds ``magnitude`` (a scale >= 0) in a variable:
-1 is the layer as configured, 0 the identity, and in between every drawn
-parameter's deviation from its neutral value is scaled. Changing it reaches
+Every layer holds ``strength`` (a scale >= 0) in a variable: 1 is the layer as
+configured, 0 the identity. Layers with parameters scale them
+(``strength_scales = "parameters"``): in between every drawn parameter's
+deviation from its neutral value is scaled. The others apply to each sample with
+probability ``probability * strength``. Changing it reaches
 already-traced ``tf.function``s and ``tf.data`` pipelines without a retrace.
 """
 
@@ -72,7 +74,7 @@ LAYERS = {
                _dev("lam", neutral=1.0)),
 }
 NAMES = sorted(LAYERS)
-NO_STRENGTH = {
+BY_PROBABILITY = {
     "RandomFlip": lambda: image.RandomFlip(seed=0),
     "RandomCrop": lambda: image.RandomCrop(8, 8, seed=0),
     "CenterCrop": lambda: image.CenterCrop(8, 8),
@@ -109,27 +111,29 @@ def assert_close(a, b, atol=0.0):
 def test_every_registered_image_layer_is_classified():
     image_leaves = {n for n, c in tfaug.registered().items()
                     if c.__module__.startswith("tfaug.image.")}
-    assert image_leaves == set(LAYERS) | set(NO_STRENGTH)
+    assert image_leaves == set(LAYERS) | set(BY_PROBABILITY)
     for name in LAYERS:
-        assert getattr(image, name).magnitude_attr == "magnitude", name
+        assert getattr(image, name).strength_scales == "parameters", name
+    for name in BY_PROBABILITY:
+        assert getattr(image, name).strength_scales == "probability", name
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_magnitude_one_is_the_configured_layer(name):
+def test_strength_one_is_the_configured_layer(name):
     data = inputs()
-    default, explicit = make(name), make(name, magnitude=1.0)
-    assert default.get_magnitude() == 1.0
+    default, explicit = make(name), make(name, strength=1.0)
+    assert default.get_strength() == 1.0
     out = run(default, data)
     assert_close(out, run(explicit, data))
     assert not np.array_equal(out["images"], data["images"])
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_magnitude_zero_is_the_identity(name):
-    layer = make(name, magnitude=0.0)
-    if name == "RandomResizedCrop":  # the whole (non-square) image, resized
+def test_strength_zero_is_the_identity(name):
+    layer = make(name, strength=0.0)
+    if name == "RandomResizedCrop":  # the inference transform: a central crop
         data = inputs(size=(10, 16))
-        want = image.Resize(8, 10)(data["images"])
+        want = layer(data["images"], training=False)
         assert_close(run(layer, data)["images"], want, atol=1e-3)
         return
     data = inputs()
@@ -139,10 +143,10 @@ def test_magnitude_zero_is_the_identity(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_half_magnitude_draws_half_way(name):
+def test_half_strength_draws_half_way(name):
     layer = make(name)
     full = layer.sample(B, SEED)
-    layer.set_magnitude(0.5)
+    layer.set_strength(0.5)
     half = layer.sample(B, SEED)
     check = LAYERS[name][1]
     if check == "posterize":
@@ -166,21 +170,23 @@ def test_half_magnitude_draws_half_way(name):
             np.testing.assert_allclose(h - neutral, 0.5 * (f - neutral), atol=1e-4)
 
 
-def test_resized_crop_aspect_moves_toward_the_images_own():
-    layer = make("RandomResizedCrop")
+def test_resized_crop_window_moves_toward_the_inference_one():
+    layer = image.RandomResizedCrop(10, 40, seed=5)  # output aspect 4
     k = layer.ATTEMPTS
-    h, w = 10, 40  # aspect 4; drawn aspect 1 (log 0); half way: aspect 2
-    for m, want_aspect in [(1.0, 1.0), (0.5, 2.0), (0.0, 4.0)]:
+    h, w = 40, 40  # drawn aspect 1 (log 0); half way: aspect 2
+    for m, want_aspect, want_offset in [(1.0, 1.0, 0.0), (0.5, 2.0, 0.25), (0.0, 4.0, 0.5)]:
         params = {"area": tf.fill([1, k], 0.25), "log_ratio": tf.zeros([1, k]),
                   "offset_y": tf.zeros([1]), "offset_x": tf.zeros([1]),
-                  "magnitude": tf.fill([1], m)}
-        _, _, ch, cw = layer.windows(params, h, w)
+                  "strength": tf.fill([1], m)}
+        y0, x0, ch, cw = layer.windows(params, h, w)
         np.testing.assert_allclose(cw / ch, [want_aspect], rtol=1e-5)
         np.testing.assert_allclose(cw * ch, [0.25 * h * w], rtol=1e-5)
+        np.testing.assert_allclose(y0, want_offset * (h - ch), rtol=1e-5)
+        np.testing.assert_allclose(x0, want_offset * (w - cw), rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_set_magnitude_reaches_a_traced_function(name):
+def test_set_strength_reaches_a_traced_function(name):
     layer = make(name)
     data = inputs()
     traces = []
@@ -191,21 +197,21 @@ def test_set_magnitude_reaches_a_traced_function(name):
         return layer(x, training=True, seed=seed)
 
     first = fn(data, SEED)
-    layer.set_magnitude(0.25)
+    layer.set_strength(0.25)
     # Graph and eager kernels may round differently (float32 ulps).
-    assert_close(fn(data, SEED), run(make(name, magnitude=0.25), data), atol=1e-3)
-    layer.set_magnitude(1.0)
+    assert_close(fn(data, SEED), run(make(name, strength=0.25), data), atol=1e-3)
+    layer.set_strength(1.0)
     assert_close(fn(data, SEED), first)
-    assert len(traces) == 1, "set_magnitude retraced the function"
+    assert len(traces) == 1, "set_strength retraced the function"
 
 
-# One layer per file and per way of carrying the magnitude into ``apply``.
+# One layer per file and per way of carrying the strength into ``apply``.
 SUBSET = ["RandomAffine", "RandomResizedCrop", "ColorJitter", "JpegQuality",
           "RandomErasing", "CutMix"]
 
 
 @pytest.mark.parametrize("name", SUBSET)
-def test_set_magnitude_reaches_a_dataset_pipeline(name):
+def test_set_strength_reaches_a_dataset_pipeline(name):
     layer = make(name)
     data = inputs()
     traces = []
@@ -216,16 +222,16 @@ def test_set_magnitude_reaches_a_dataset_pipeline(name):
 
     ds = tf.data.Dataset.from_tensors(data).repeat(2).map(mapped, num_parallel_calls=2)
     for m in (1.0, 0.25):
-        layer.set_magnitude(m)
-        want = run(make(name, magnitude=m), data)
+        layer.set_strength(m)
+        want = run(make(name, strength=m), data)
         for out in ds:  # a new iterator each time: no retrace
             assert_close(out, want, atol=1e-3)
-    assert len(traces) == 1, "set_magnitude retraced the map function"
+    assert len(traces) == 1, "set_strength retraced the map function"
 
 
 @pytest.mark.parametrize("name", ["RandomAffine", "RandomResizedCrop", "Posterize",
                                   "RandomErasing"])
-def test_set_magnitude_under_jit_compile(name):
+def test_set_strength_under_jit_compile(name):
     layer = make(name)
     data = inputs()
     traces = []
@@ -236,14 +242,14 @@ def test_set_magnitude_under_jit_compile(name):
         return layer(x, training=True, seed=seed)
 
     for m in (0.5, 0.0):
-        layer.set_magnitude(m)
-        want = run(make(name, magnitude=m), data)
+        layer.set_strength(m)
+        want = run(make(name, strength=m), data)
         np.testing.assert_allclose(fn(data, SEED)["images"], want["images"], atol=0.5)
     assert len(traces) == 1
 
 
 def test_saved_model_reads_the_saved_variable(tmp_path):
-    layer = make("RandomRotation", magnitude=0.5)
+    layer = make("RandomRotation", strength=0.5)
     data = inputs()["images"]
     module = tf.Module()
     module.layer = layer
@@ -254,42 +260,60 @@ def test_saved_model_reads_the_saved_variable(tmp_path):
     loaded = tf.saved_model.load(str(tmp_path / "saved"))
     assert_close(loaded.augment(data, SEED), run(layer, data), atol=1e-4)
     # The loaded variable still steers the loaded function.
-    assert float(loaded.layer.magnitude.numpy()) == 0.5
-    loaded.layer.magnitude.assign(0.0)
+    assert float(loaded.layer.strength_variable.numpy()) == 0.5
+    loaded.layer.strength_variable.assign(0.0)
     assert_close(loaded.augment(data, SEED), data, atol=1e-3)
 
 
 @pytest.mark.parametrize("name", ["RandomAffine", "GaussianBlur", "MixUp"])
 def test_config_reports_the_current_value(name):
-    layer = make(name, magnitude=2.0)
-    assert layer.get_config()["magnitude"] == 2.0
-    layer.set_magnitude(0.25)
+    layer = make(name, strength=2.0)
+    assert layer.get_config()["strength"] == 2.0
+    layer.set_strength(0.25)
     config = layer.get_config()
-    assert config["magnitude"] == 0.25
-    assert type(layer).from_config(config).get_magnitude() == 0.25
+    assert config["strength"] == 0.25
+    assert type(layer).from_config(config).get_strength() == 0.25
     clone = tfaug.deserialize(json.loads(json.dumps(tfaug.serialize(layer))))
-    assert clone.get_magnitude() == 0.25
+    assert clone.get_strength() == 0.25
     data = inputs()
     assert_close(run(clone, data), run(layer, data))
 
 
 @pytest.mark.parametrize("name", ["RandomRotation", "Solarize", "CutMix"])
-def test_negative_magnitude_is_rejected(name):
-    with pytest.raises(ValueError, match="`magnitude`"):
-        make(name, magnitude=-0.5)
+def test_negative_strength_is_rejected(name):
+    with pytest.raises(ValueError, match="`strength`"):
+        make(name, strength=-0.5)
     layer = make(name)
-    with pytest.raises(ValueError, match="`magnitude`"):
-        layer.set_magnitude(-1)
-    assert layer.get_magnitude() == 1.0
+    with pytest.raises(ValueError, match="`strength`"):
+        layer.set_strength(-1)
+    assert layer.get_strength() == 1.0
 
 
-@pytest.mark.parametrize("name", sorted(NO_STRENGTH))
-def test_layers_without_a_strength(name):
-    layer = NO_STRENGTH[name]()
-    assert layer.magnitude_attr is None and layer.get_magnitude() is None
-    assert "magnitude" not in layer.get_config()
-    with pytest.raises(ValueError, match="no magnitude"):
-        layer.set_magnitude(0.5)
+@pytest.mark.parametrize("name", sorted(BY_PROBABILITY))
+def test_strength_scales_the_probability_of_parameterless_layers(name):
+    layer = BY_PROBABILITY[name]()
+    assert layer.get_strength() == 1.0 and layer.get_config()["strength"] == 1.0
+    data = inputs(size=(20, 24), batch=32)  # >= 255 pixels: Equalize changes them
+    inference = layer(data, training=False)
+    full = run(layer, data)
+    layer.set_strength(0.0)
+    # 0: no sample drawn, so each gets the inference output (the input, or the
+    # central crop / the resize of the size-changing layers), up to the float
+    # round trip through the unit range.
+    assert_close(run(layer, data), inference, atol=1e-3)
+    layer.set_strength(0.5)
+    half = run(layer, data)
+    if name in ("CenterCrop", "Resize"):  # deterministic: nothing to scale
+        assert_close(half, full)
+        return
+    # Each sample is changed as at strength 1 or left as at 0; some of each.
+    def same(a, b):
+        return np.all(np.abs(np.asarray(a["images"]) - np.asarray(b["images"])) <= 1e-3,
+                      axis=(1, 2, 3))
+
+    as_full, as_none = same(half, full), same(half, inference)
+    assert np.all(as_full | as_none)
+    assert np.any(as_full & ~as_none) and np.any(as_none & ~as_full)
 
 
 @pytest.mark.parametrize("m", [1.5, 4.0])
@@ -298,7 +322,7 @@ def test_above_one_extrapolates_within_valid_parameters(m):
     data = inputs()
     for name in ["RandomAffine", "RandomZoom", "RandomPerspective", "RandomContrast",
                  "Solarize", "Posterize", "GridMask", "MixUp", "RandomResizedCrop"]:
-        layer = make(name, magnitude=m)
+        layer = make(name, strength=m)
         out = run(layer, data)
         assert np.all(np.isfinite(out["images"])), name
         params = layer.sample(B, SEED)
@@ -311,19 +335,19 @@ def test_above_one_extrapolates_within_valid_parameters(m):
         if name == "Posterize":
             assert np.all((params["bits"] >= 1) & (params["bits"] <= 8))
     full = make("RandomRotation").sample(B, SEED)["angle"]
-    np.testing.assert_allclose(make("RandomRotation", magnitude=m).sample(B, SEED)["angle"],
+    np.testing.assert_allclose(make("RandomRotation", strength=m).sample(B, SEED)["angle"],
                                m * full.numpy(), rtol=1e-6)
 
 
-def test_fused_sequence_uses_each_layers_own_magnitude():
+def test_fused_sequence_uses_each_layers_own_strength():
     rot, shift = make("RandomRotation"), make("RandomTranslation")
     seq = tfaug.Sequence([rot, shift], seed=0)
     data = inputs()
     params = seq.sample(B, SEED)
     std, _ = seq.standardize(data)
     for m_rot, m_shift in [(0.0, 1.0), (1.0, 0.0), (0.0, 0.0)]:
-        rot.set_magnitude(m_rot)
-        shift.set_magnitude(m_shift)
+        rot.set_strength(m_rot)
+        shift.set_strength(m_shift)
         params = seq.sample(B, SEED)
         fused = seq.apply(std, params)["images"]
         alone = std["images"]

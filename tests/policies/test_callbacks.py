@@ -1,6 +1,6 @@
 """Strength-control callbacks: schedules and adaptive augmentation in real fits.
 
-The controlled layer is ``ShiftLayer``: it adds ``magnitude * delta`` to every pixel,
+The controlled layer is ``ShiftLayer``: it adds ``strength * delta`` to every pixel,
 so the strength a batch saw can be read back exactly from the batch, and it counts
 its traces (a Python side effect runs only while a function is traced).
 """
@@ -13,7 +13,7 @@ import keras
 import tensorflow as tf
 from sklearn.datasets import load_digits
 
-from tfaug.callbacks import AdaptiveAugmentation, MagnitudeSchedule, strength_layers
+from tfaug.callbacks import AdaptiveAugmentation, StrengthSchedule, strength_layers
 from tfaug.policies.callbacks import _per_sample_loss
 from tfaug.core import Sequence
 from tfaug.image import RandomBrightness, RandomFlip
@@ -21,28 +21,24 @@ from tfaug.image.base import ImageAugmentation
 
 
 class ShiftLayer(ImageAugmentation):
-    """Adds ``magnitude * delta`` (value-range units) to every pixel; no randomness."""
+    """Adds ``strength * delta`` (value-range units) to every pixel; no randomness.
 
-    magnitude_attr = "magnitude"
-    low = 0.0
+    Image layers clip float outputs to ``value_range``: the default range (0, 4)
+    leaves room above the [0, 1] digits, so the shift is read back unclipped.
+    """
 
-    def __init__(self, magnitude=1.0, delta=0.1, value_range=(0, 1), seed=0, **kwargs):
+    strength_scales = "parameters"
+
+    def __init__(self, delta=0.1, value_range=(0, 4), seed=0, **kwargs):
         super().__init__(value_range=value_range, seed=seed, **kwargs)
-        self.magnitude = self.add_magnitude("magnitude", magnitude, self.low, 10.0)
         self.delta = delta
         self.traces = 0
 
     def transform(self, data, params):
         self.traces += 1
         out = dict(data)
-        out["images"] = data["images"] + self.magnitude_tensor() * self.to_unit(self.delta)
+        out["images"] = data["images"] + self.strength_tensor() * self.to_unit(self.delta)
         return out
-
-
-class SeverityLayer(ShiftLayer):
-    """A strength whose smallest allowed value is 1 (like a severity)."""
-
-    low = 1.0
 
 
 class ProbeLayer(keras.layers.Layer):
@@ -90,22 +86,22 @@ def _model(*front, width=32):
     return model
 
 
-# ------------------------------------------------------------ MagnitudeSchedule
+# ------------------------------------------------------------- StrengthSchedule
 def test_linear_schedule_in_model_sets_each_epoch_without_retracing(digits):
     x, y = digits[0][:200], digits[1][:200]
-    aug = ShiftLayer(magnitude=0.3, delta=0.1)
+    aug = ShiftLayer(strength=0.3, delta=0.1)
     probe = ProbeLayer()
     model = _model(aug, probe)
     before = aug.traces
-    ramp = MagnitudeSchedule.linear(0.0, 1.0, epochs=2)  # layers found in the model
-    rec = _Recorder(lambda cb: (aug.get_magnitude(), aug.traces, cb.model.train_function,
+    ramp = StrengthSchedule.linear(0.0, 1.0, epochs=2)  # layers found in the model
+    rec = _Recorder(lambda cb: (aug.get_strength(), aug.traces, cb.model.train_function,
                                 float(probe.seen.numpy())))
     hist = model.fit(x, y, batch_size=50, epochs=4, shuffle=False, callbacks=[ramp, rec],
                      verbose=0)
     assert ramp.layers == [aug]
-    np.testing.assert_allclose(hist.history["magnitude"], [0.0, 0.5, 1.0, 1.0])
+    np.testing.assert_allclose(hist.history["strength"], [0.0, 0.5, 1.0, 1.0])
     np.testing.assert_allclose([r[0] for r in rec.records], [0.0, 0.5, 1.0, 1.0])
-    # The training batches saw the scheduled strength (last batch: + 0.1 * magnitude).
+    # The training batches saw the scheduled strength (last batch: + 0.1 * strength).
     base = float(np.mean(x[150:200]))
     np.testing.assert_allclose([r[3] for r in rec.records],
                                [base, base + 0.05, base + 0.1, base + 0.1], atol=1e-5)
@@ -116,27 +112,27 @@ def test_linear_schedule_in_model_sets_each_epoch_without_retracing(digits):
 
 def test_schedule_on_tf_data_layer_changes_later_epochs_without_rebuilding(digits):
     x, y = digits[0][:200], digits[1][:200]
-    aug = ShiftLayer(magnitude=0.0, delta=0.1)
+    aug = ShiftLayer(strength=0.0, delta=0.1)
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(50).map(
         lambda a, b: (aug(a, training=True), b))
     traced = aug.traces
     probe = ProbeLayer()
     model = _model(probe)
-    sched = MagnitudeSchedule.step([2], [0.0, 2.0], layers=aug)
+    sched = StrengthSchedule.step([2], [0.0, 2.0], layers=aug)
     rec = _Recorder(lambda cb: float(probe.seen.numpy()))
     hist = model.fit(ds, epochs=4, shuffle=False, callbacks=[sched, rec], verbose=0)
     base = float(np.mean(x[150:200]))  # the last batch, unaugmented
     np.testing.assert_allclose(rec.records, [base, base, base + 0.2, base + 0.2],
                                atol=1e-5)
-    np.testing.assert_allclose(hist.history["magnitude"], [0.0, 0.0, 2.0, 2.0])
+    np.testing.assert_allclose(hist.history["strength"], [0.0, 0.0, 2.0, 2.0])
     assert aug.traces == traced  # the dataset's map function was not traced again
 
 
-def test_magnitude_change_reaches_a_traced_function_without_retrace():
-    aug = ShiftLayer(magnitude=1.0, delta=0.25)
+def test_strength_change_reaches_a_traced_function_without_retrace():
+    aug = ShiftLayer(strength=1.0, delta=0.25)
     f = tf.function(lambda t: aug(t, training=True))
     x = tf.zeros([2, 4, 4, 1])
-    cb = MagnitudeSchedule(lambda epoch: [0.0, 2.0][epoch], layers=aug)
+    cb = StrengthSchedule(lambda epoch: [0.0, 2.0][epoch], layers=aug)
     cb.on_train_begin()
     outs = []
     for epoch in range(2):
@@ -147,23 +143,40 @@ def test_magnitude_change_reaches_a_traced_function_without_retrace():
 
 
 def test_two_argument_schedule_gets_current_and_logs_per_layer():
-    a, b = ShiftLayer(magnitude=1.0, name="a"), ShiftLayer(magnitude=4.0, name="b")
-    cb = MagnitudeSchedule(lambda epoch, current: current / 2, layers=Sequence([a, b]))
-    assert cb.layers == [a, b]  # a composition without a strength: its children
+    a, b = ShiftLayer(strength=1.0, name="a"), ShiftLayer(strength=4.0, name="b")
+    cb = StrengthSchedule(lambda epoch, current: current / 2, layers=[a, b])
+    assert cb.layers == [a, b]
     cb.on_train_begin()
     for epoch in range(2):
         cb.on_epoch_begin(epoch)
         logs = {}
         cb.on_epoch_end(epoch, logs)
-    assert logs == {"magnitude/a": 0.25, "magnitude/b": 1.0}
-    assert (a.get_magnitude(), b.get_magnitude()) == (0.25, 1.0)
+    assert logs == {"strength/a": 0.25, "strength/b": 1.0}
+    assert (a.get_strength(), b.get_strength()) == (0.25, 1.0)
+
+
+def test_schedule_controls_a_composition_as_one_layer():
+    # Compositions have a strength of their own now (they used to be skipped for
+    # their children): the schedule controls the Sequence, which forwards its
+    # strength to every child, overriding the children's own values.
+    a, b = ShiftLayer(strength=1.0, name="a"), ShiftLayer(strength=4.0, name="b")
+    seq = Sequence([a, b], name="seq")
+    cb = StrengthSchedule(lambda epoch, current: current / 2, layers=seq)
+    assert cb.layers == [seq]
+    cb.on_train_begin()
+    for epoch in range(2):
+        cb.on_epoch_begin(epoch)
+        logs = {}
+        cb.on_epoch_end(epoch, logs)
+    assert logs == {"strength": 0.25}  # one layer: the plain key
+    assert (seq.get_strength(), a.get_strength(), b.get_strength()) == (0.25, 0.25, 0.25)
 
 
 def test_step_and_linear_values():
     aug = ShiftLayer()
-    step = MagnitudeSchedule.step([1, 3], [0.5, 1.0, 3.0], layers=aug)
+    step = StrengthSchedule.step([1, 3], [0.5, 1.0, 3.0], layers=aug)
     assert [step.schedule(e) for e in range(5)] == [0.5, 1.0, 1.0, 3.0, 3.0]
-    lin = MagnitudeSchedule.linear(2.0, 0.0, epochs=4, layers=aug)
+    lin = StrengthSchedule.linear(2.0, 0.0, epochs=4, layers=aug)
     assert [lin.schedule(e) for e in range(6)] == [2.0, 1.5, 1.0, 0.5, 0.0, 0.0]
 
 
@@ -173,43 +186,60 @@ def test_schedule_with_a_real_policy_in_tf_data():
     x = tf.cast(tf.reshape(tf.range(2 * 16 * 16 * 3) % 251, [2, 16, 16, 3]), tf.uint8)
     seed = tf.constant([1, 2], tf.int64)
     ds = tf.data.Dataset.from_tensors(x).map(lambda t: aug(t, training=True, seed=seed))
-    cb = MagnitudeSchedule.linear(0.0, 9.0, epochs=1, layers=aug)
+    # The strength (0 = identity, 1 = the policy at M = 9) is scheduled, not M.
+    cb = StrengthSchedule.linear(0.0, 1.0, epochs=1, layers=aug)
     outs = []
     for epoch in range(2):
         cb.on_epoch_begin(epoch)
         outs.append(next(iter(ds)).numpy())
-    assert aug.get_magnitude() == 9.0
+    assert aug.get_strength() == 1.0 and aug.magnitude == 9
+    np.testing.assert_array_equal(outs[0], x.numpy())  # strength 0: the identity
     assert not np.array_equal(outs[0], outs[1])  # same seed, stronger ops
 
 
 def test_schedule_bad_arguments():
     with pytest.raises(ValueError, match="`schedule`"):
-        MagnitudeSchedule(0.5, layers=ShiftLayer())
+        StrengthSchedule(0.5, layers=ShiftLayer())
     with pytest.raises(ValueError, match="`schedule`"):
-        MagnitudeSchedule(lambda a, b, c: 0.0, layers=ShiftLayer())
-    with pytest.raises(ValueError, match="`layers`.*RandomFlip"):
-        MagnitudeSchedule(lambda e: 0.0, layers=RandomFlip("horizontal"))
+        StrengthSchedule(lambda a, b, c: 0.0, layers=ShiftLayer())
     with pytest.raises(ValueError, match="`layers`"):
-        MagnitudeSchedule(lambda e: 0.0, layers="aug")
+        StrengthSchedule(lambda e: 0.0, layers="aug")
+    with pytest.raises(ValueError, match="`layers`"):
+        StrengthSchedule(lambda e: 0.0, layers=keras.layers.Dense(2))  # no tfaug layer
     with pytest.raises(ValueError, match="`epochs`"):
-        MagnitudeSchedule.linear(0.0, 1.0, epochs=0)
+        StrengthSchedule.linear(0.0, 1.0, epochs=0)
     with pytest.raises(ValueError, match="`boundaries`"):
-        MagnitudeSchedule.step([3, 2], [0.0, 1.0, 2.0])
+        StrengthSchedule.step([3, 2], [0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="`values`"):
-        MagnitudeSchedule.step([2], [0.0])
+        StrengthSchedule.step([2], [0.0])
     with pytest.raises(ValueError, match="`verbose`"):
-        MagnitudeSchedule(lambda e: 0.0, layers=ShiftLayer(), verbose=5)
-    out_of_range = MagnitudeSchedule(lambda e: -1.0, layers=ShiftLayer(name="s"))
+        StrengthSchedule(lambda e: 0.0, layers=ShiftLayer(), verbose=5)
+    out_of_range = StrengthSchedule(lambda e: -1.0, layers=ShiftLayer(name="s"))
     with pytest.raises(ValueError, match="`schedule` returned -1.0 at epoch 0.*'s'"):
         out_of_range.on_epoch_begin(0)
-    not_number = MagnitudeSchedule(lambda e: "high", layers=ShiftLayer())
+    not_number = StrengthSchedule(lambda e: "high", layers=ShiftLayer())
     with pytest.raises(ValueError, match=r"`schedule` \(at epoch 0\) must return a"):
         not_number.on_epoch_begin(0)
 
 
+def test_every_tfaug_layer_is_a_valid_target():
+    # RandomFlip used to have no magnitude and was refused; every tfaug layer has a
+    # strength now (RandomFlip's scales its flip probability).
+    flip = RandomFlip("horizontal", value_range=(0, 1), seed=0)
+    cb = StrengthSchedule(lambda e: [0.0, 1.0][e], layers=flip)
+    assert cb.layers == [flip]
+    x = tf.reshape(tf.range(64 * 4 * 4, dtype=tf.float32) / 1024.0, [64, 4, 4, 1])
+    seed = tf.constant([5, 6], tf.int64)
+    cb.on_epoch_begin(0)
+    assert flip.get_strength() == 0.0
+    np.testing.assert_array_equal(flip(x, training=True, seed=seed).numpy(), x.numpy())
+    cb.on_epoch_begin(1)
+    assert not np.array_equal(flip(x, training=True, seed=seed).numpy(), x.numpy())
+
+
 def test_layers_none_without_augmentation_in_model_fails_at_fit(digits):
     model = _model()
-    cb = MagnitudeSchedule(lambda e: 1.0)
+    cb = StrengthSchedule(lambda e: 1.0)
     with pytest.raises(ValueError, match="`layers` is None.*tf.data"):
         model.fit(digits[0][:8], digits[1][:8], epochs=1, callbacks=[cb], verbose=0)
 
@@ -221,12 +251,12 @@ def _feed(values):
 
 
 def test_adaptive_moves_strength_toward_target_and_scales_references():
-    a, b = ShiftLayer(magnitude=0.5), ShiftLayer(magnitude=4.0)
+    a, b = ShiftLayer(strength=0.5), ShiftLayer(strength=4.0)
     rs = [0.9] * 6 + [0.6] + [0.1] * 10
     cb = AdaptiveAugmentation(layers=[a, b], target=0.6, metric=_feed(rs), step=0.25)
     assert cb.references == [0.5, 4.0]
     cb.on_train_begin()
-    assert (a.get_magnitude(), b.get_magnitude()) == (0.0, 0.0)  # initial p = 0
+    assert (a.get_strength(), b.get_strength()) == (0.0, 0.0)  # initial p = 0
     history = []
     for epoch, r in enumerate(rs):
         logs = {}
@@ -234,7 +264,7 @@ def test_adaptive_moves_strength_toward_target_and_scales_references():
         assert logs["overfit_r"] == r
         history.append(logs["augment_strength"])
         assert 0.0 <= cb.strength <= 1.0
-        np.testing.assert_allclose([a.get_magnitude(), b.get_magnitude()],
+        np.testing.assert_allclose([a.get_strength(), b.get_strength()],
                                    [0.5 * cb.strength, 4.0 * cb.strength])
     # up by a step while r > target, capped at 1; unchanged at r == target; then down to 0
     assert history[:7] == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
@@ -242,20 +272,21 @@ def test_adaptive_moves_strength_toward_target_and_scales_references():
     assert cb.strength == 0.0
 
 
-def test_adaptive_max_strength_and_lower_bound():
-    sev = SeverityLayer(magnitude=5.0)
-    cb = AdaptiveAugmentation(layers=sev, metric=_feed([1.0] * 5), step=0.5,
+def test_adaptive_max_strength_scales_past_the_reference():
+    # (No per-layer lower bound any more: p = 0 is strength 0 for every layer.)
+    aug = ShiftLayer(strength=5.0)
+    cb = AdaptiveAugmentation(layers=aug, metric=_feed([1.0] * 5), step=0.5,
                               initial=0.0, max_strength=1.5)
     cb.on_train_begin()
-    assert sev.get_magnitude() == 1.0  # p = 0 is the layer's weakest value, not 0
+    assert aug.get_strength() == 0.0
     for epoch in range(5):
         cb.on_epoch_end(epoch, {})
     assert cb.strength == 1.5
-    assert sev.get_magnitude() == 7.0  # 1 + 1.5 * (5 - 1)
+    assert aug.get_strength() == 7.5  # 1.5 * 5
 
 
 def test_adaptive_loss_metric_from_logs():
-    aug = ShiftLayer(magnitude=1.0)
+    aug = ShiftLayer(strength=1.0)
     cb = AdaptiveAugmentation(layers=aug, target=0.5, step=0.1, initial=0.5)
     logs = {"loss": 0.2, "val_loss": 1.0}
     cb.on_epoch_end(0, logs)
@@ -270,7 +301,7 @@ def test_adaptive_loss_metric_from_logs():
 def test_adaptive_raises_strength_when_a_real_model_overfits(digits):
     x, y = digits
     train, held = (x[:20], y[:20]), (x[1000:1200], y[1000:1200])
-    aug = ShiftLayer(magnitude=2.0)
+    aug = ShiftLayer(strength=2.0)
     model = _model(aug, width=256)
     ada = AdaptiveAugmentation(metric="sign", validation_data=held, train_data=train,
                                step=0.1)
@@ -280,10 +311,10 @@ def test_adaptive_raises_strength_when_a_real_model_overfits(digits):
     assert all(0.0 <= v <= 1.0 for v in r)
     assert r[-1] > 0.6  # most held-out samples are worse than the median training one
     assert p == sorted(p) and ada.strength > 0.3
-    assert aug.get_magnitude() == pytest.approx(2.0 * ada.strength)
+    assert aug.get_strength() == pytest.approx(2.0 * ada.strength)
 
     # The loss heuristic, on fit's own validation data, sees the same gap.
-    aug2 = ShiftLayer(magnitude=2.0)
+    aug2 = ShiftLayer(strength=2.0)
     model2 = _model(aug2, width=256)
     ada2 = AdaptiveAugmentation(step=0.1)
     hist2 = model2.fit(*train, batch_size=10, epochs=8, validation_data=held,
@@ -307,20 +338,22 @@ def test_adaptive_sign_metric_matches_a_direct_computation(digits):
     assert cb.overfitting({}) == pytest.approx(np.mean(lh > np.median(lt)))
 
 
-def test_adaptive_with_a_real_policy_scales_its_magnitude():
+def test_adaptive_with_a_real_policy_scales_its_strength():
+    # The strength is scaled (reference 1); the paper's magnitude M stays 9.
     from tfaug.policies import RandAugment
     aug = RandAugment(num_ops=2, magnitude=9)
     cb = AdaptiveAugmentation(layers=aug, metric=_feed([1.0, 1.0]), step=0.5)
+    assert cb.references == [1.0]
     cb.on_train_begin()
-    assert aug.get_magnitude() == 0.0
+    assert aug.get_strength() == 0.0
     cb.on_epoch_end(0, {})
-    assert aug.get_magnitude() == 4.5
+    assert aug.get_strength() == 0.5
     cb.on_epoch_end(1, {})
-    assert aug.get_magnitude() == 9.0
+    assert aug.get_strength() == 1.0 and aug.magnitude == 9
 
 
 def test_adaptive_drives_a_real_image_layer_in_a_fit():
-    # A fixed delta of 0.2 (factor pair) scaled by the layer's magnitude scale.
+    # A fixed delta of 0.2 (factor pair) scaled by the layer's strength.
     aug = RandomBrightness((0.2, 0.2), value_range=(0, 1))
     probe = ProbeLayer()
     model = _model(aug, probe)
@@ -331,7 +364,7 @@ def test_adaptive_drives_a_real_image_layer_in_a_fit():
     assert ada.layers == [aug] and ada.references == [1.0]
     assert hist.history["augment_strength"] == [0.0, 0.5, 1.0]
     np.testing.assert_allclose(rec.records, [0.25, 0.35, 0.45], atol=1e-6)
-    assert aug.get_magnitude() == 1.0  # p capped at max_strength = 1
+    assert aug.get_strength() == 1.0  # p capped at max_strength = 1
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -353,8 +386,11 @@ def test_adaptive_bad_metric_value_and_strength_layers_walk():
     with pytest.raises(ValueError, match="`metric` must return a finite number"):
         cb.on_epoch_end(0, {})
     a, b = ShiftLayer(), ShiftLayer()
-    model = _model(Sequence([a, RandomFlip("horizontal", value_range=(0, 1))]), b)
-    assert strength_layers(model) == [a, b]
+    seq = Sequence([a, RandomFlip("horizontal", value_range=(0, 4))])
+    model = _model(seq, b)
+    # The outermost tfaug layers: the Sequence (it has a strength and forwards it),
+    # not its children, which it used to be walked into.
+    assert strength_layers(model) == [seq, b]
     assert strength_layers([a, a, b]) == [a, b]
 
 
@@ -375,9 +411,9 @@ def test_per_sample_loss_matches_keras_unreduced(loss, y):
 
 def test_verbose_prints_the_update(capsys):
     aug = ShiftLayer(name="shift")
-    MagnitudeSchedule(lambda e: 0.5, layers=aug, verbose=1).on_epoch_begin(2)
+    StrengthSchedule(lambda e: 0.5, layers=aug, verbose=1).on_epoch_begin(2)
     ada = AdaptiveAugmentation(layers=aug, metric=lambda logs: 0.9, step=0.1, verbose=1)
     ada.on_epoch_end(0, {})
     out = capsys.readouterr().out
-    assert "Epoch 3: MagnitudeSchedule sets shift magnitude to 0.5." in out
+    assert "Epoch 3: StrengthSchedule sets shift strength to 0.5." in out
     assert "r=0.900 (> target 0.6): strength 0.000 -> 0.100." in out

@@ -105,7 +105,7 @@ def test_list_has_every_shipped_policy():
 
 def test_shipped_configs_say_what_they_promise():
     ra = policy_io.load("randaugment_default")
-    assert (ra.num_ops, ra.get_magnitude()) == (2, 9.0)
+    assert (ra.num_ops, ra.magnitude, ra.get_strength()) == (2, 9.0, 1.0)
     assert {policy_io.load(f"autoaugment_{p}").policy for p in ("imagenet", "cifar10",
                                                                 "svhn")} == {
         "imagenet", "cifar10", "svhn"}
@@ -167,6 +167,26 @@ def test_save_round_trips_class_conditional_and_nested_compositions(tmp_path):
     assert type(loaded) is tfaug.ClassConditional
     assert loaded.get_config() == layer.get_config()
     assert sorted(loaded.per_class) == [6, 9] and loaded.per_class[9] is None
+
+
+def test_strength_is_saved_loaded_and_checked(tmp_path):
+    layer = tfaug.Sequence([RandomFlip(seed=1), tfaug.RandAugment(magnitude=9, seed=2)])
+    layer.set_strength(0.25)
+    path = policy_io.save(layer, tmp_path / "weak.json")
+    config = json.loads(path.read_text())["augmentation"]["config"]
+    assert config["strength"] == 0.25
+    assert [l["config"]["strength"] for l in config["layers"]] == [0.25, 0.25]
+    loaded = policy_io.load(path)
+    assert [l.get_strength() for l in [loaded] + loaded.layers] == [0.25] * 3
+    assert loaded.layers[1].magnitude == 9.0  # the paper's M is not the strength
+    # A file may set `strength` on any layer; a bad value names its JSON path.
+    policy = _light_dict()
+    _layers(policy)[1]["config"]["strength"] = 0.5
+    assert policy_io.load(policy).layers[1].get_strength() == 0.5
+    _layers(policy)[1]["config"]["strength"] = -1
+    with pytest.raises(PolicyError) as info:
+        policy_io.load(policy)
+    assert info.value.json_path == "$.augmentation.config.layers[1].config.strength"
 
 
 def test_save_overwrites_only_when_asked_and_checks_arguments(tmp_path):

@@ -1,7 +1,7 @@
 """Properties of the image policies (RandAugment, TrivialAugment, AutoAugment, AugMix).
 
 Per-sample choices (diversity within a batch and across batches), each op only on
-the rows that drew it, magnitude control without retracing, the published
+the rows that drew it, strength control without retracing, the published
 AutoAugment tables and AugMix's draws. Modes (eager/graph/tf.data/XLA/SavedModel)
 are the shared harness's job (tests/policies/cases_policies.py).
 """
@@ -135,19 +135,109 @@ def test_rows_rejected_by_probability_are_untouched(make):
     assert (~(out[gate] == x[gate]).all(axis=(1, 2, 3))).mean() > 0.5
 
 
-# ------------------------------------------------------------- magnitude
+# --------------------------------------------------------- magnitude, strength
 def test_randaugment_magnitude_zero_is_identity_for_ops_with_a_level():
-    layer = tfaug.RandAugment(num_ops=2, magnitude=9, ops=RA_LEVEL_OPS, seed=0)
     x = batch_of(64)
-    assert (~(layer(x, training=True, seed=SEED).numpy() == x).all(axis=(1, 2, 3))).all()
-    layer.set_magnitude(0)
+    strong = tfaug.RandAugment(num_ops=2, magnitude=9, ops=RA_LEVEL_OPS, seed=0)
+    assert (~(strong(x, training=True, seed=SEED).numpy() == x).all(axis=(1, 2, 3))).all()
+    layer = tfaug.RandAugment(num_ops=2, magnitude=0, ops=RA_LEVEL_OPS, seed=0)
     np.testing.assert_array_equal(layer(x, training=True, seed=SEED).numpy(), x)
     np.testing.assert_allclose(layer(x.astype(np.float32), training=True).numpy(), x,
                                atol=1e-3)
 
 
-def test_magnitude_changes_without_retracing():
-    layer = tfaug.RandAugment(num_ops=2, magnitude=9, ops=RA_LEVEL_OPS, seed=0)
+# The four policies with the two arguments that reach them by default.
+STRENGTH_POLICIES = {
+    "RandAugment": lambda **kw: tfaug.RandAugment(num_ops=2, magnitude=9, seed=0, **kw),
+    "TrivialAugment": lambda **kw: tfaug.TrivialAugment(seed=0, **kw),
+    "AutoAugment": lambda **kw: tfaug.AutoAugment("imagenet", seed=0, **kw),
+    "AugMix": lambda **kw: tfaug.AugMix(seed=0, **kw),
+}
+
+
+def _full_range_batch(n, size=32):
+    """The photo with its darkest and brightest pixels set to 0 and 255 (the
+    extremes that solarize/autocontrast/invert treat specially)."""
+    x = batch_of(n, size).copy()
+    x[:, 0, 0], x[:, -1, -1] = 0, 255
+    return x
+
+
+@pytest.mark.parametrize("name", sorted(STRENGTH_POLICIES))
+def test_strength_zero_is_the_identity(name):
+    make = STRENGTH_POLICIES[name]
+    x = _full_range_batch(64)
+    layer = make(strength=0.0)
+    np.testing.assert_array_equal(layer(x, training=True, seed=SEED).numpy(), x)
+    xf = x.astype(np.float32)
+    out = layer(xf, training=True, seed=SEED).numpy()
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, xf, atol=1e-4 * 255)
+    # set_strength(0) on a default layer: the same.
+    layer = make()
+    assert not np.array_equal(layer(x, training=True, seed=SEED).numpy(), x)
+    layer.set_strength(0)
+    np.testing.assert_array_equal(layer(x, training=True, seed=SEED).numpy(), x)
+
+
+@pytest.mark.parametrize("name", sorted(STRENGTH_POLICIES))
+def test_strength_one_is_the_default(name):
+    make = STRENGTH_POLICIES[name]
+    x = _full_range_batch(64)
+    default = make()
+    assert default.get_strength() == 1.0
+    expected = default(x, training=True, seed=SEED).numpy()
+    assert not np.array_equal(expected, x)
+    np.testing.assert_array_equal(make(strength=1.0)(x, training=True, seed=SEED).numpy(),
+                                  expected)
+    back = make(strength=0.0)
+    back.set_strength(1.0)
+    np.testing.assert_array_equal(back(x, training=True, seed=SEED).numpy(), expected)
+    xf = x.astype(np.float32)
+    np.testing.assert_allclose(make(strength=1.0)(xf, training=True, seed=SEED).numpy(),
+                               default(xf, training=True, seed=SEED).numpy(), atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["RandAugment", "TrivialAugment"])
+def test_strength_scales_levels_and_gates_level_free_ops(name):
+    # At strength s every drawn level is multiplied by s and an op without a level
+    # runs where its uniform draw "keep" is below s: the policy's output is the op
+    # table's at those levels, from float32 rounded once to uint8 at the end (up to
+    # float rounding: a compiled op may differ by an ulp, which can move a pixel by
+    # one level, or across solarize's threshold when it sits exactly on it).
+    layer = STRENGTH_POLICIES[name](strength=0.5)
+    names = list(layer._names if name == "RandAugment" else randaugment.TRIVIALAUGMENT_OPS)
+    space = policy_ops.RANDAUGMENT if name == "RandAugment" else policy_ops.WIDE
+    x = batch_of(128)
+    p = {k: v.numpy() for k, v in layer.sample(128, SEED).items()}
+    drawn = np.array(names)[p["ops"]]
+    free = np.isin(drawn, ["autocontrast", "equalize", "invert"])
+    dropped = free & (p["keep"] >= 0.5)
+    assert dropped.any() and (free & ~dropped).any()
+    op_ids = np.where(dropped | (drawn == "identity"), -1, p["ops"]).astype(np.int32)
+
+    def reference(scale):
+        data = {"images": tf.constant(x, tf.float32) / 255.0}
+        for k in range(op_ids.shape[1]):
+            data = policy_ops.apply_ops(data, names, tf.constant(op_ids[:, k]),
+                                        tf.constant(p["level"][:, k] * scale),
+                                        tf.constant(p["sign"][:, k]), space)
+        return np.clip(np.round(data["images"].numpy() * 255.0), 0, 255).astype(int)
+
+    out = layer(x, training=True, seed=SEED).numpy().astype(int)
+    assert (np.abs(out - reference(0.5)).max(axis=(1, 2, 3)) <= 1).mean() > 0.95
+    assert (np.abs(out - reference(0.5)) > 1).mean() < 1e-3
+    # ... and not the full levels (on the rows with an op that takes a level).
+    leveled = ((op_ids >= 0) & ~free).any(axis=1)
+    assert (np.abs(out - reference(1.0))[leveled] > 1).mean() > 0.1
+    # Rows whose only op is a dropped level-free one are untouched.
+    only_dropped = (dropped | (drawn == "identity")).all(axis=1)
+    assert only_dropped.any()
+    np.testing.assert_array_equal(out[only_dropped], x[only_dropped])
+
+
+def test_strength_changes_without_retracing():
+    layer = tfaug.RandAugment(num_ops=2, magnitude=9, seed=0)
     traces = []
 
     @tf.function
@@ -158,16 +248,16 @@ def test_magnitude_changes_without_retracing():
     x = batch_of(16)
     strong = augment(x, SEED).numpy()
     assert not np.array_equal(strong, x)
-    layer.set_magnitude(0)
+    layer.set_strength(0)
     np.testing.assert_array_equal(augment(x, SEED).numpy(), x)
-    layer.set_magnitude(9)
+    layer.set_strength(1)
     np.testing.assert_array_equal(augment(x, SEED).numpy(), strong)
     assert len(traces) == 1
-    assert layer.get_magnitude() == 9.0
+    assert layer.get_strength() == 1.0 and layer.magnitude == 9
 
 
-def test_magnitude_change_reaches_a_built_tf_data_pipeline():
-    layer = tfaug.RandAugment(num_ops=2, magnitude=12, ops=RA_LEVEL_OPS, seed=0)
+def test_strength_change_reaches_a_built_tf_data_pipeline():
+    layer = tfaug.RandAugment(num_ops=2, magnitude=12, seed=0)
     x = batch_of(16)
     ds = tf.data.Dataset.from_tensors(x).repeat().map(lambda b: layer(b, training=True))
     options = tf.data.Options()
@@ -175,19 +265,20 @@ def test_magnitude_change_reaches_a_built_tf_data_pipeline():
     options.experimental_optimization.inject_prefetch = False
     it = iter(ds.with_options(options))
     assert not np.array_equal(next(it).numpy(), x)
-    layer.set_magnitude(0.0)
+    layer.set_strength(0.0)
     np.testing.assert_array_equal(next(it).numpy(), x)
-    layer.set_magnitude(30)
+    layer.set_strength(2.0)  # above 1: levels past the configured magnitude
     assert not np.array_equal(next(it).numpy(), x)
 
 
-def test_get_config_reports_the_current_magnitude():
+def test_get_config_reports_the_current_strength_and_the_magnitude():
     layer = tfaug.RandAugment(magnitude=9, num_magnitude_bins=11, seed=0)
-    layer.set_magnitude(4)
+    layer.set_strength(0.25)
     config = layer.get_config()
-    assert config["magnitude"] == 4.0
+    assert config["strength"] == 0.25 and config["magnitude"] == 9
     clone = tfaug.deserialize(tfaug.serialize(layer))
-    assert clone.get_magnitude() == 4.0 and clone.num_magnitude_bins == 11
+    assert clone.get_strength() == 0.25 and clone.magnitude == 9
+    assert clone.num_magnitude_bins == 11
 
 
 @pytest.mark.parametrize("kwargs", [dict(magnitude=31), dict(magnitude=-1),
@@ -197,14 +288,51 @@ def test_randaugment_magnitude_out_of_range_raises(kwargs):
         tfaug.RandAugment(**kwargs)
 
 
-def test_set_magnitude_out_of_range_raises_and_keeps_the_value():
-    layer = tfaug.RandAugment(magnitude=9, seed=0)
-    for bad in (31, -0.5):
-        with pytest.raises(ValueError, match="`magnitude`"):
-            layer.set_magnitude(bad)
-    assert layer.get_magnitude() == 9.0
-    layer.set_magnitude(30)
-    assert layer.get_magnitude() == 30.0
+@pytest.mark.parametrize("name", sorted(STRENGTH_POLICIES))
+def test_bad_strength_raises_and_keeps_the_value(name):
+    make = STRENGTH_POLICIES[name]
+    with pytest.raises(ValueError, match="`strength`"):
+        make(strength=-1.0)
+    layer = make(strength=0.5)
+    for bad in (-0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="`strength`"):
+            layer.set_strength(bad)
+    assert layer.get_strength() == 0.5
+    layer.set_strength(3.0)  # no upper bound
+    assert layer.get_strength() == 3.0
+
+
+def test_set_strength_on_a_composition_reaches_the_policies_it_holds():
+    ra, ta = tfaug.RandAugment(seed=1), tfaug.TrivialAugment(seed=2)
+    flip = tfaug.image.RandomFlip(seed=3)
+    seq = tfaug.Sequence([flip, tfaug.OneOf([ra, ta], seed=4)], seed=5)
+    x = _full_range_batch(32)
+    assert not np.array_equal(seq(x, training=True, seed=SEED).numpy(), x)
+    seq.set_strength(0.5)
+    assert [l.get_strength() for l in (seq, flip, ra, ta)] == [0.5] * 4
+    seq.set_strength(0.0)
+    assert [l.get_strength() for l in (seq, flip, ra, ta)] == [0.0] * 4
+    np.testing.assert_array_equal(seq(x, training=True, seed=SEED).numpy(), x)
+    # A strength given at construction is forwarded too.
+    aa = tfaug.AutoAugment("svhn", seed=6)
+    cc = tfaug.ClassConditional(default=aa, per_class={1: None}, seed=7, strength=0.25)
+    assert (cc.get_strength(), aa.get_strength()) == (0.25, 0.25)
+
+
+def test_shipped_policy_set_strength_reaches_every_leaf():
+    def leaves(layer):
+        kids = layer.children()
+        return [layer] if not kids else [l for k in kids for l in leaves(k)]
+
+    for name in ("light_image", "randaugment_default"):
+        layer = tfaug.policies.load(name)
+        layer.set_strength(0.5)
+        assert leaves(layer) and all(l.get_strength() == 0.5 for l in leaves(layer)), name
+        assert layer.get_strength() == 0.5
+        x = _full_range_batch(8)
+        assert not np.array_equal(layer(x, training=True, seed=SEED).numpy(), x), name
+        layer.set_strength(0.0)
+        np.testing.assert_array_equal(layer(x, training=True, seed=SEED).numpy(), x)
 
 
 @pytest.mark.parametrize("kwargs,arg", [
@@ -218,19 +346,25 @@ def test_randaugment_bad_arguments_raise(kwargs, arg):
         tfaug.RandAugment(**kwargs)
 
 
-def test_augmix_severity_is_the_magnitude():
-    layer = tfaug.AugMix(severity=3, seed=0)
-    assert layer.magnitude_attr == "severity"
-    assert layer.magnitude is layer.severity
-    layer.set_magnitude(7)
-    assert layer.get_magnitude() == 7.0 and float(layer.magnitude.numpy()) == 7.0
-    assert layer.get_config()["severity"] == 7.0 and "magnitude" not in layer.get_config()
+def test_augmix_severity_sets_the_levels():
+    # severity is the paper's number (no variable); strength is what schedules move.
+    layer = tfaug.AugMix(severity=7, seed=0)
+    assert layer.severity == 7
+    config = layer.get_config()
+    assert config["severity"] == 7 and "magnitude" not in config
+    assert config["strength"] == 1.0
     level = layer.sample(256, SEED)["level"].numpy()
     assert level.min() >= 0.07 - 1e-6 and level.max() <= 0.7 + 1e-6  # [0.1, 1] * 7 / 10
-    with pytest.raises(ValueError, match="`severity`"):
-        layer.set_magnitude(11)
-    layer.set_magnitude(0)
-    assert (layer.sample(8, SEED)["level"].numpy() == 0).all()
+    zero = tfaug.AugMix(severity=0, seed=0)
+    assert (zero.sample(8, SEED)["level"].numpy() == 0).all()
+
+
+def test_augmix_strength_blends_toward_the_image():
+    x = batch_of(32).astype(np.float32)
+    full = tfaug.AugMix(seed=0, value_range=(0, 255))(x, training=True, seed=SEED).numpy()
+    half = tfaug.AugMix(seed=0, value_range=(0, 255), strength=0.5)(
+        x, training=True, seed=SEED).numpy()
+    np.testing.assert_allclose(half, x + 0.5 * (full - x), atol=1e-3)
 
 
 def _level_rows(names, op_ids):
@@ -243,21 +377,12 @@ def _level_rows(names, op_ids):
     return ok
 
 
-def test_trivialaugment_magnitude_zero_keeps_rows_whose_op_has_a_level():
-    layer = tfaug.TrivialAugment(seed=0)
-    layer.set_magnitude(0)
-    x = batch_of(64)
-    ops = layer.sample(64, SEED)["ops"].numpy()
-    out = layer(x, training=True, seed=SEED).numpy()
-    keep = _level_rows(randaugment.TRIVIALAUGMENT_OPS, ops)
-    assert 32 < keep.sum() < 64
-    np.testing.assert_array_equal(out[keep], x[keep])
-    assert not np.array_equal(out[~keep], x[~keep])
-
-
 @pytest.mark.parametrize("policy", ["cifar10", "svhn"])
-def test_autoaugment_magnitude_zero_keeps_rows_whose_ops_have_levels(policy):
-    layer = tfaug.AutoAugment(policy, magnitude=0.0, seed=0)
+def test_autoaugment_strength_zero_keeps_every_row(policy):
+    # Strength 0 zeroes every level and (a change on purpose: the old magnitude
+    # scale left them on) also skips the level-free ops (autocontrast, equalize,
+    # invert), so rows that drew them are untouched too.
+    layer = tfaug.AutoAugment(policy, strength=0.0, seed=0)
     x = batch_of(128)
     p = layer.sample(128, SEED)
     table = np.array([[autoaugment.AUTOAUGMENT_OPS.index(op) for op, _, _ in sub]
@@ -266,10 +391,11 @@ def test_autoaugment_magnitude_zero_keeps_rows_whose_ops_have_levels(policy):
     out = layer(x, training=True, seed=SEED).numpy()
     keep = _level_rows(autoaugment.AUTOAUGMENT_OPS, op_ids)
     assert keep.sum() > 20 and (~keep).sum() > 5
-    np.testing.assert_array_equal(out[keep], x[keep])
-    layer.set_magnitude(1.0)
+    np.testing.assert_array_equal(out, x)
+    layer.set_strength(1.0)
     full = layer(x, training=True, seed=SEED).numpy()
     assert not np.array_equal(full[keep], x[keep])
+    assert not np.array_equal(full[~keep], x[~keep])
 
 
 def test_magnitude_stddev_draws_levels_per_op_and_sample():
@@ -281,8 +407,8 @@ def test_magnitude_stddev_draws_levels_per_op_and_sample():
     assert (level[:, 0] != level[:, 1]).mean() > 0.95  # each op its own level
     assert abs(level.mean() - 0.5) < 0.05
     for m, bound in ((30, 1.0), (0, 0.0)):  # clipped to the bins
-        layer.set_magnitude(m)
-        lv = layer.sample(256, SEED)["level"].numpy()
+        lv = tfaug.RandAugment(num_ops=2, magnitude=m, magnitude_stddev=4.0,
+                               seed=0).sample(256, SEED)["level"].numpy()
         assert (lv >= 0).all() and (lv <= 1).all() and (lv == bound).mean() > 0.3
     fixed = tfaug.RandAugment(num_ops=2, magnitude=15, seed=0).sample(64, SEED)["level"]
     np.testing.assert_allclose(fixed.numpy(), 0.5)
@@ -342,8 +468,10 @@ def test_autoaugment_rows_with_no_applied_op_are_untouched():
 def test_autoaugment_bad_arguments_raise():
     with pytest.raises(ValueError, match="`policy`"):
         tfaug.AutoAugment("mnist")
-    with pytest.raises(ValueError, match="`magnitude`"):
-        tfaug.AutoAugment(magnitude=-0.5)
+    with pytest.raises(ValueError, match="`strength`"):
+        tfaug.AutoAugment(strength=-0.5)
+    with pytest.raises((TypeError, ValueError), match="magnitude"):  # removed: `strength`
+        tfaug.AutoAugment(magnitude=0.5)
 
 
 # ----------------------------------------------------------------- AugMix

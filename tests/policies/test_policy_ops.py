@@ -40,14 +40,29 @@ def all_levels(batch=2):
 
 
 def run(names, op_ids, images, level, sign, space=RA, extra=None, **kwargs):
-    """apply_ops on a batch: one op id, level and sign per row."""
+    """apply_ops on a batch: one op id, level and sign per row.
+
+    ``apply_ops`` works on the image layers' internal form (float32 in
+    ``[0, 1]``); uint8 ``images`` are converted to it and the result rounded
+    back to uint8 once at the end, as a policy layer does with uint8 inputs.
+    """
     b = images.shape[0]
-    data = {"images": tf.convert_to_tensor(images)}
+    is_uint8 = np.asarray(images).dtype == np.uint8
+    unit = np.asarray(images, np.float32) / 255.0 if is_uint8 else images
+    data = {"images": tf.convert_to_tensor(unit)}
     data.update(extra or {})
-    return policy_ops.apply_ops(
+    out = policy_ops.apply_ops(
         data, names, tf.constant(np.broadcast_to(op_ids, [b]), tf.int32),
         tf.constant(np.broadcast_to(level, [b]), tf.float32),
         tf.constant(np.broadcast_to(sign, [b]), tf.bool), space, **kwargs)
+    if is_uint8:
+        out = dict(out, images=to_uint8(out["images"]))
+    return out
+
+
+def to_uint8(images):
+    """float32 ``[0, 1]`` -> uint8, rounded once (the layers' restore)."""
+    return tf.cast(tf.clip_by_value(tf.round(images * 255.0), 0.0, 255.0), tf.uint8)
 
 
 # ------------------------------------------------------------------ level 0
@@ -61,6 +76,10 @@ def test_level_zero_is_identity_for_every_op_with_a_level(space):
         xf = x.astype(np.float32) / 255.0
         outf = run([name], 0, xf, 0.0, signs, space)["images"].numpy()
         np.testing.assert_allclose(outf, xf, atol=1e-5, err_msg=f"{name} at level 0 (float)")
+        # Policies keep float32 between ops (no 8-bit rounding): off the 8-bit grid too.
+        off = xf + np.float32(0.3 / 255.0)
+        outo = run([name], 0, off, 0.0, signs, space)["images"].numpy()
+        np.testing.assert_allclose(outo, off, atol=1e-5, err_msg=f"{name} at level 0 (off-grid)")
 
 
 def test_ops_without_a_level_still_act_at_level_zero():
@@ -260,7 +279,7 @@ def test_brightness_factor_is_one_plus_minus_delta_level(space, delta, level):
 
 
 def test_enhance_factors_are_clipped_at_zero():
-    # A level above 1 (magnitude scale > 1) pushes 1 - 0.9 l below 0: factor 0.
+    # A level above 1 (strength > 1) pushes 1 - 0.9 l below 0: factor 0.
     x = all_levels()
     lv, sg = tf.fill([2], 2.0), tf.constant([True, False])
     flips = [policy_ops.color_op("brightness", tf.constant(x), lv, s, RA).numpy()

@@ -42,14 +42,18 @@ def test_noise_is_scaled_per_feature():
     assert abs(np.corrcoef(noise.T)[0, 1]) < 0.06
 
 
-def test_magnitude_and_probability():
+def test_strength_and_probability():
     x = _data(1000)
     layer = tabular.GaussianNoise(0.5, probability=0.3, seed=0)
     out = layer(x, training=True, seed=SEED).numpy()
     changed = np.any(out != x, axis=1)
     assert 0.24 < changed.mean() < 0.36
-    layer.set_magnitude(0.0)
+    layer.set_strength(0.0)
     np.testing.assert_array_equal(layer(x, training=True, seed=SEED).numpy(), x)
+    # In between, the noise's standard deviation is scaled (same draws).
+    layer.set_strength(0.5)
+    half = layer(x, training=True, seed=SEED).numpy()
+    np.testing.assert_allclose(half - x, 0.5 * (out - x), rtol=1e-4, atol=1e-4)
 
 
 def test_config_keeps_the_adapted_scale():
@@ -81,6 +85,32 @@ def test_mask_rate_and_values():
     masked = np.isnan(out)
     assert abs(masked.mean() - 0.2) < 0.015
     np.testing.assert_array_equal(out[~masked], x[~masked])
+
+
+@pytest.mark.parametrize("make", [lambda **kw: tabular.FeatureMask(0.4, **kw),
+                                  lambda **kw: tabular.SwapNoise(0.4, **kw)])
+def test_strength_scales_the_rate(make):
+    x = _data(3000)
+    full = make(seed=0)(x, training=True, seed=SEED).numpy()
+    layer = make(seed=0, strength=0.5)  # rate 0.2, the same draws: a subset
+    half = layer(x, training=True, seed=SEED).numpy()
+    changed_full = ~np.isclose(full, x, equal_nan=False)
+    changed_half = ~np.isclose(half, x, equal_nan=False)
+    assert abs(changed_half.mean() - 0.5 * changed_full.mean()) < 0.02
+    assert not np.any(changed_half & ~changed_full)
+    assert layer.rate == 0.4 and layer.get_config()["strength"] == 0.5
+
+
+def test_mixup_strength_moves_lam_toward_the_own_row():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8, 3)).astype(np.float32)
+    y = np.arange(8)
+    layer = tabular.TabularMixUp(alpha=0.5, num_classes=8, seed=0)
+    full = layer((tf.constant(x), tf.constant(y)), training=True, seed=SEED)[1].numpy()
+    layer.set_strength(0.5)
+    half = layer((tf.constant(x), tf.constant(y)), training=True, seed=SEED)[1].numpy()
+    # The own-row weight: lam' = 1 - 0.5 (1 - lam).
+    np.testing.assert_allclose(np.diag(half), 1.0 - 0.5 * (1.0 - np.diag(full)), atol=1e-6)
 
 
 def test_mask_leaves_categorical_alone_unless_asked():

@@ -68,6 +68,28 @@ def test_ratio_and_dict_strategy():
     assert np.bincount(out_y.numpy()).tolist() == [30, 15, 4]
 
 
+def test_strength_scales_the_added_rows():
+    x, y = imbalanced((60, 15, 8))
+    layer = tabular.SMOTE(k_neighbors=3, seed=0)
+    layer.adapt(x, y)
+    assert isinstance(layer, tfaug.core.BatchAugmentation)
+    assert layer.changes_batch and layer.reads_labels and layer.changes_labels
+    full_x, full_y = layer((x, y), training=True, seed=SEED)
+    # Same rows as ratio=0.5: round(ratio * strength * deficit).
+    layer.set_strength(0.5)
+    _, out_y = layer((x, y), training=True, seed=SEED)
+    assert np.bincount(out_y.numpy()).tolist() == [60, 15 + 22, 8 + 26]
+    layer.set_strength(0.0)  # no rows added
+    out_x, out_y = layer((x, y), training=True, seed=SEED)
+    np.testing.assert_array_equal(out_x, x)
+    np.testing.assert_array_equal(out_y, y)
+    layer.set_strength(1.0)
+    again_x, again_y = layer((x, y), training=True, seed=SEED)
+    np.testing.assert_array_equal(again_x, full_x)
+    np.testing.assert_array_equal(again_y, full_y)
+    assert layer.get_config()["ratio"] == 1.0
+
+
 def test_seeds_inference_and_dataset():
     x, y = imbalanced()
     layer = tabular.SMOTE(k_neighbors=3, seed=0)
@@ -78,8 +100,8 @@ def test_seeds_inference_and_dataset():
     np.testing.assert_array_equal(a[0], b[0])
     assert not np.array_equal(a[0], c[0])
     # Off at inference, with or without labels.
-    np.testing.assert_array_equal(layer(x), x)
-    np.testing.assert_array_equal(layer((x, y))[0], x)
+    np.testing.assert_array_equal(layer(x, training=False), x)
+    np.testing.assert_array_equal(layer((x, y), training=False)[0], x)
     every = tabular.SMOTE(k_neighbors=3, sampling_strategy="all", seed=0)
     every.adapt(x, y)  # "all": each class, the majority too, to the batch's largest
     ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=1).batch(16)

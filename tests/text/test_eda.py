@@ -208,7 +208,7 @@ def test_eda_num_aug_repeats_labels_and_keeps_originals_first():
     out_t, out_y = eda((texts, tf.constant([7, 9])), training=True, seed=SEED)
     assert out_t.shape == (10,) and out_y.numpy().tolist() == [7] * 5 + [9] * 5
     assert decoded(out_t)[0] == "a good movie with a plot" and decoded(out_t)[5] == "I like it"
-    same = eda((texts, tf.constant([7, 9])))
+    same = eda((texts, tf.constant([7, 9])), training=False)
     assert decoded(same[0]) == decoded(texts)  # not training: untouched
 
 
@@ -278,16 +278,62 @@ def test_bad_arguments_are_named():
         text.SynonymReplace(synonyms=42)
 
 
-def test_rate_is_the_magnitude():
+def test_strength_scales_rate_and_n():
     layer = text.SynonymReplace(rate=0.1, synonyms=TABLE)
-    assert layer.magnitude_attr == "rate" and layer.get_magnitude() == pytest.approx(0.1)
+    assert layer.strength_scales == "parameters" and layer.rate == pytest.approx(0.1)
+    assert layer.get_strength() == 1.0
     x = tf.constant(["movie good plot like movie good plot like movie good"])
-    low = decoded(layer(x, training=True, seed=SEED))[0]
-    layer.set_magnitude(1.0)
-    high = decoded(layer(x, training=True, seed=SEED))[0]
     changed = lambda s: sum(a != b for a, b in zip(s.split(), x.numpy()[0].decode().split()))
+    low = decoded(layer(x, training=True, seed=SEED))[0]
+    layer.set_strength(10.0)  # rate 0.1 * 10 = 1 (clamped there)
+    high = decoded(layer(x, training=True, seed=SEED))[0]
     assert changed(low) == 1 and changed(high) >= 4
-    assert text.SynonymReplace(n=2, synonyms=TABLE).magnitude_attr is None
+    layer.set_strength(0.0)
+    assert decoded(layer(x, training=True, seed=SEED)) == decoded(x)
+    assert layer.rate == pytest.approx(0.1)  # the paper parameter is kept as given
+    fixed = text.SynonymReplace(n=4, synonyms=TABLE, strength=0.5)  # round(0.5 * 4) = 2
+    assert changed(decoded(fixed(x, training=True, seed=SEED))[0]) == 2
+    fixed.set_strength(0.0)
+    assert decoded(fixed(x, training=True, seed=SEED)) == decoded(x)
+
+
+def test_strength_scales_random_delete_p():
+    layer = text.RandomDelete(0.4, seed=0)
+    x = tf.constant([SENTENCE] * 20)
+    full = decoded(layer(x, training=True, seed=SEED))
+    layer.set_strength(0.0)
+    assert decoded(layer(x, training=True, seed=SEED)) == decoded(x)
+    layer.set_strength(0.5)  # p 0.2, the same draws: a subset of the deletions
+    half = decoded(layer(x, training=True, seed=SEED))
+    count = lambda rows: sum(len(toks(r)) for r in rows)
+    assert count(full) < count(half) < count(decoded(x))
+    assert layer.p == 0.4 and layer.get_config()["p"] == 0.4
+
+
+def test_eda_strength_scales_edits_and_added_rows():
+    eda = text.EDA(num_aug=4, keep_original=True, synonyms=TABLE, seed=0)
+    assert eda.changes_batch and eda.reads_labels and eda.changes_labels
+    assert not text.EDA(synonyms=TABLE).changes_batch
+    texts, labels = tf.constant([SENTENCE, "I like the movie a lot"]), tf.constant([7, 9])
+    full_t, full_y = eda((texts, labels), training=True, seed=SEED)
+    # 0: the input, no added rows.
+    eda.set_strength(0.0)
+    out_t, out_y = eda((texts, labels), training=True, seed=SEED)
+    assert decoded(out_t) == decoded(texts) and out_y.numpy().tolist() == [7, 9]
+    # 0.5: 1 + round(0.5 * 4) = 3 rows per sample (the original first).
+    eda.set_strength(0.5)
+    out_t, out_y = eda((texts, labels), training=True, seed=SEED)
+    assert out_y.numpy().tolist() == [7] * 3 + [9] * 3
+    assert decoded(out_t)[0::3] == decoded(texts)
+    # 1 again: as configured, bitwise.
+    eda.set_strength(1.0)
+    again_t, again_y = eda((texts, labels), training=True, seed=SEED)
+    assert decoded(again_t) == decoded(full_t) and len(decoded(full_t)) == 10
+    np.testing.assert_array_equal(again_y, full_y)
+    # One row per sample: strength 0 changes no word.
+    single = text.EDA(synonyms=TABLE, seed=0, strength=0.0)
+    assert decoded(single(tf.constant([SENTENCE] * 8), training=True, seed=SEED)) == \
+        [SENTENCE] * 8
 
 
 def test_tf_data_pipeline_and_row_keys():

@@ -362,7 +362,7 @@ def test_every_paraphrase_reachable_and_rows_differ():
 
 def test_identity_when_not_training_or_probability_zero():
     texts = tf.constant(["A good film.", "Bad."])
-    assert _decode(ParaphraseLookup(TABLE)(texts)) == _decode(texts)
+    assert _decode(ParaphraseLookup(TABLE)(texts, training=False)) == _decode(texts)
     assert _decode(ParaphraseLookup(TABLE, probability=0.0)(texts, training=True)) == _decode(
         texts)
     half = ParaphraseLookup(TABLE, probability=0.5, seed=1)
@@ -401,7 +401,7 @@ def test_path_config_and_errors(tmp_path):
     layer = ParaphraseLookup(path, seed=4)
     config = layer.get_config()
     assert config["paraphrases"] == str(path)
-    assert set(config) == {"paraphrases", "probability", "seed", "name"}
+    assert set(config) == {"paraphrases", "probability", "seed", "strength", "name"}
     json.dumps(config)
     clone = ParaphraseLookup.from_config(config)
     texts = tf.constant(["A good film.", "Bad."])

@@ -23,6 +23,7 @@ in Hz or seconds read it; the others carry it so a pipeline states it once.
 
 import tensorflow as tf
 
+from tfaug.core import validation
 from tfaug.core.base import Augmentation
 
 AUDIO = "audio"
@@ -30,10 +31,12 @@ SPECTROGRAM = "spectrogram"
 
 
 def check_sample_rate(name, value):
-    """A sample rate in Hz: a positive number, returned as an int when whole."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"`{name}` must be a positive number of samples per second "
-                         f"(Hz), got {value!r}.")
+    """A sample rate in Hz: a finite positive number, returned as an int when whole."""
+    allowed = "a finite positive number of samples per second (Hz)"
+    if not validation.is_number(value):
+        raise validation.ArgumentTypeError(name, value, allowed)
+    if not (validation.is_finite_number(value) and value > 0):
+        raise validation.ArgumentError(name, value, allowed)
     return int(value) if float(value).is_integer() else float(value)
 
 
@@ -131,7 +134,7 @@ class _SignalAugmentation(Augmentation):
 
     def restore(self, data, spec):
         data = dict(data)
-        data[self.data_key] = tf.cast(data[self.data_key], spec["dtype"])
+        data[self.data_key] = tf.cast(data[self.data_key], self.output_dtype(spec["dtype"]))
         if not spec["batched"]:
             data = {k: v[0] for k, v in data.items()}
         if spec["form"] == "tensor":

@@ -37,14 +37,15 @@ class _Filter(AudioAugmentation):
     def _check_below_nyquist(self, name, value):
         nyquist = self.sample_rate / 2.0
         if not value < nyquist:
-            raise ValueError(f"`{name}` must be below the Nyquist frequency sample_rate / 2 = "
-                             f"{nyquist:g} Hz (sample_rate={self.sample_rate!r}), got "
-                             f"{value!r} Hz.")
+            raise validation.ArgumentError(
+                name, value, f"below the Nyquist frequency sample_rate / 2 = {nyquist:g} Hz",
+                f"`{name}` must be below the Nyquist frequency sample_rate / 2 = "
+                f"{nyquist:g} Hz (sample_rate={self.sample_rate!r}), got {value!r} Hz.")
 
     def _cutoffs(self, min_name, min_hz, max_name, max_hz):
         low, high = validation.check_bounds(min_name, min_hz, max_name, max_hz)
         if not low > 0:
-            raise ValueError(f"`{min_name}` must be > 0 Hz, got {min_hz!r}.")
+            raise validation.ArgumentError(min_name, min_hz, "> 0 Hz")
         self._check_below_nyquist(max_name, high)
         return low, high
 
@@ -169,19 +170,21 @@ class BandPass(_Filter):
         self.min_center_hz, self.max_center_hz = validation.check_bounds(
             "min_center_hz", min_center_hz, "max_center_hz", max_center_hz)
         if not self.min_center_hz > 0:
-            raise ValueError(f"`min_center_hz` must be > 0 Hz, got {min_center_hz!r}.")
+            raise validation.ArgumentError("min_center_hz", min_center_hz, "> 0 Hz")
         self.min_bandwidth_fraction, self.max_bandwidth_fraction = validation.check_bounds(
             "min_bandwidth_fraction", min_bandwidth_fraction, "max_bandwidth_fraction",
             max_bandwidth_fraction)
         for name in ("min_bandwidth_fraction", "max_bandwidth_fraction"):
             value = getattr(self, name)
             if not 0.0 < value < 2.0:
-                raise ValueError(f"`{name}` must be in (0, 2) (bandwidth over center, so the "
-                                 f"low edge stays above 0 Hz), got {value!r}.")
+                raise validation.ArgumentError(
+                    name, value, "in (0, 2) (bandwidth over center, so the low edge stays "
+                    "above 0 Hz)")
         top = self.max_center_hz * (1.0 + self.max_bandwidth_fraction / 2.0)
         nyquist = self.sample_rate / 2.0
         if not top < nyquist:
-            raise ValueError(
+            raise validation.ArgumentError(
+                "max_center_hz", self.max_center_hz, "a band edge below the Nyquist frequency",
                 f"`max_center_hz` * (1 + `max_bandwidth_fraction` / 2) = {top:g} Hz must be "
                 f"below the Nyquist frequency sample_rate / 2 = {nyquist:g} Hz "
                 f"(sample_rate={self.sample_rate!r}, max_center_hz={self.max_center_hz!r}, "

@@ -61,8 +61,10 @@ def load_bank(name, bank, sample_rate):
         if set(bank) != {"shape"} or not (isinstance(shape, (list, tuple)) and len(shape) == 2
                                           and all(isinstance(v, numbers.Integral) and v > 0
                                                   for v in shape)):
-            raise ValueError(f"`{name}` given as a dict must be {{'shape': [N, L]}} with "
-                             f"positive ints (what get_config reports), got {bank!r}.")
+            raise validation.ArgumentError(
+                name, bank, "{'shape': [N, L]} with positive ints when given as a dict",
+                f"`{name}` given as a dict must be {{'shape': [N, L]}} with "
+                f"positive ints (what get_config reports), got {bank!r}.")
         n, length = int(shape[0]), int(shape[1])
         return {"shape": [n, length]}, np.zeros([n, length], np.float32), np.full(
             [n], length, np.int32)
@@ -74,11 +76,14 @@ def load_bank(name, bank, sample_rate):
             try:
                 audio, rate = io.read_wav(path, mono=True)
             except FileNotFoundError as err:
-                raise ValueError(f"`{name}`: {err}") from None
+                raise validation.ArgumentError(name, bank, "existing WAV files",
+                                               f"`{name}`: {err}") from None
             if rate != sample_rate:
-                raise ValueError(f"`{name}`: {os.fspath(path)!r} has sample rate {rate} Hz "
-                                 f"but the layer's sample_rate is {sample_rate} Hz; resample "
-                                 "the file first (no resampling is done here).")
+                raise validation.ArgumentError(
+                    name, bank, f"WAV files at the layer's sample_rate ({sample_rate} Hz)",
+                    f"`{name}`: {os.fspath(path)!r} has sample rate {rate} Hz "
+                    f"but the layer's sample_rate is {sample_rate} Hz; resample "
+                    "the file first (no resampling is done here).")
             clips.append(audio.numpy())
         lengths = np.array([len(c) for c in clips], np.int32)
         array = np.zeros([len(clips), int(lengths.max())], np.float32)
@@ -88,15 +93,21 @@ def load_bank(name, bank, sample_rate):
     try:
         array = np.asarray(bank.numpy() if hasattr(bank, "numpy") else bank, np.float32)
     except (TypeError, ValueError):
-        raise ValueError(f"`{name}` must be a float array [N, L] (or [L]) or a list of WAV "
-                         f"paths, got {type(bank).__name__}.") from None
+        raise validation.ArgumentTypeError(
+            name, bank, "a float array [N, L] (or [L]) or a list of WAV paths",
+            f"`{name}` must be a float array [N, L] (or [L]) or a list of WAV "
+            f"paths, got {type(bank).__name__}.") from None
     if array.ndim == 1:
         array = array[None]
     if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"`{name}` must be a non-empty float array [N, L] (or [L]), got shape "
-                         f"{list(array.shape)}.")
+        raise validation.ArgumentError(
+            name, bank, "a non-empty float array [N, L] (or [L])",
+            f"`{name}` must be a non-empty float array [N, L] (or [L]), got shape "
+            f"{list(array.shape)}.")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"`{name}` holds NaN or Inf.")
+        raise validation.ArgumentError(name, bank, "finite samples",
+                                       f"`{name}` holds NaN or Inf; finite samples are "
+                                       "required.")
     return {"shape": list(array.shape)}, array, np.full([array.shape[0]], array.shape[1],
                                                         np.int32)
 
@@ -108,6 +119,7 @@ class _BankLayer(AudioAugmentation):
         config, array, lengths = load_bank(name, bank, self.sample_rate)
         self.bank_size, self.bank_length = array.shape
         self._bank = self.add_weight(name=f"{name}_bank", shape=array.shape, dtype="float32",
+                                     autocast=False,
                                      trainable=False, initializer="zeros")
         self._bank.assign(array)
         self._lengths = self.add_weight(name=f"{name}_lengths", shape=lengths.shape,
@@ -218,15 +230,15 @@ class ApplyImpulseResponse(_BankLayer):
     def __init__(self, irs, keep_level=True, sample_rate=16000, probability=1.0, seed=None,
                  **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
-        if not isinstance(keep_level, bool):
-            raise ValueError(f"`keep_level` must be True or False, got {keep_level!r}.")
-        self.keep_level = keep_level
+        self.keep_level = validation.check_bool("keep_level", keep_level)
         self.irs, array = self._make_bank("irs", irs)
         if not isinstance(irs, dict):
             silent = np.flatnonzero(~np.any(array != 0, axis=1))
             if silent.size:
-                raise ValueError(f"`irs` entries {silent.tolist()} are all zeros; an impulse "
-                                 "response needs at least one non-zero sample.")
+                raise validation.ArgumentError(
+                    "irs", irs, "impulse responses with a non-zero sample",
+                    f"`irs` entries {silent.tolist()} are all zeros; an impulse "
+                    "response needs at least one non-zero sample.")
 
     def sample_params(self, batch_size, seed):
         return {"index": self._draw_index(batch_size, seed)}

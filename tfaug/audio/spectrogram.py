@@ -14,8 +14,6 @@ augmentations, not in tfaug's registry): they turn waveforms ``[B, T]`` into
 map, XLA or a SavedModel.
 """
 
-import numbers
-
 import keras
 import tensorflow as tf
 
@@ -28,11 +26,14 @@ from tfaug.core.xla import in_xla_context
 
 
 def _check_mask_value(value):
-    if value == "mean" or (isinstance(value, numbers.Real) and not isinstance(value, bool)
-                           and abs(float(value)) < float("inf")):
-        return value if value == "mean" else float(value)
-    raise ValueError(f"`mask_value` must be a finite number or 'mean' (each example's "
-                     f"mean), got {value!r}.")
+    if isinstance(value, str) and value == "mean":
+        return value
+    allowed = "a finite number or 'mean' (each example's mean)"
+    if not (validation.is_number(value) or isinstance(value, str)):
+        raise validation.ArgumentTypeError("mask_value", value, allowed)
+    if not validation.is_finite_number(value):
+        raise validation.ArgumentError("mask_value", value, allowed)
+    return float(value)
 
 
 class _Mask(SpectrogramAugmentation):

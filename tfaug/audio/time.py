@@ -31,7 +31,7 @@ def _stft_args(n_fft, hop_length, sample_rate):
     used = vocoder_ops.default_n_fft(sample_rate) if n_fft is None else n_fft
     if hop_length is not None:
         validation.check_int("hop_length", hop_length, 1, used)
-    vocoder_ops._check_stft(used, hop_length)  # pylint: disable=protected-access
+    vocoder_ops.check_stft(used, hop_length)
     return used, used // 4 if hop_length is None else hop_length
 
 
@@ -69,25 +69,26 @@ class SpeedPerturb(AudioAugmentation):
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         if factors is not None and factor_range is not None:
-            raise ValueError("give either `factors` or `factor_range`, not both, got "
-                             f"factors={factors!r} and factor_range={factor_range!r}.")
+            raise validation.ArgumentError(
+                "factors", factors, "None when `factor_range` is given",
+                "give either `factors` or `factor_range`, not both, got "
+                f"factors={factors!r} and factor_range={factor_range!r}.")
         if factors is None and factor_range is None:
             factors = (0.9, 1.0, 1.1)
         if factors is not None:
-            if not isinstance(factors, (list, tuple)) or not factors:
-                raise ValueError(f"`factors` must be a non-empty list of speed factors "
-                                 f"(> 0), got {factors!r}.")
-            self.factors = [validation.check_number("factors", v, 0.0, 8.0,
-                                                    low_inclusive=False) for v in factors]
+            self.factors = validation.check_numbers("factors", factors, None, 0.0, 8.0,
+                                                    low_inclusive=False)
+            if not self.factors:
+                raise validation.ArgumentError("factors", factors, "a non-empty list of "
+                                               "speed factors in (0.0, 8.0]")
             self.factor_range = None
             top = max(self.factors)
         else:
-            if not isinstance(factor_range, (list, tuple)) or len(factor_range) != 2:
-                raise ValueError(f"`factor_range` must be a pair (lo, hi) with 0 < lo <= hi, "
-                                 f"got {factor_range!r}.")
-            lo, hi = validation.check_bounds("factor_range[0]", factor_range[0],
-                                             "factor_range[1]", factor_range[1], 0.0, 8.0,
-                                             positive=True)
+            lo, hi = validation.check_numbers("factor_range", factor_range, 2, 0.0, 8.0,
+                                              low_inclusive=False)
+            if lo > hi:
+                raise validation.ArgumentError("factor_range", factor_range,
+                                               "a pair (lo, hi) with 0 < lo <= hi <= 8.0")
             self.factors = None
             self.factor_range = [lo, hi]
             top = hi

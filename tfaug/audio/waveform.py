@@ -101,9 +101,7 @@ class TimeShift(AudioAugmentation):
                  seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.max_fraction = validation.check_number("max_fraction", max_fraction, 0.0, 1.0)
-        if not isinstance(rollover, bool):
-            raise ValueError(f"`rollover` must be True or False, got {rollover!r}.")
-        self.rollover = rollover
+        self.rollover = validation.check_bool("rollover", rollover)
 
     def sample_params(self, batch_size, seed):
         return {"fraction": seeds_lib.uniform([batch_size], seed, -self.max_fraction,

@@ -7,30 +7,47 @@ A layer keeps two things apart:
 * ``apply(data, params) -> data``: deterministic; every target in ``data``
   (images, labels, masks, boxes, ...) reads the same ``params``.
 
-``call(inputs, training=None, seed=None)`` glues them together. Outside training
-the layer returns its input unchanged (layers whose output size differs, such as
-crops, apply their deterministic inference transform instead so that shapes stay
-consistent). ``seed`` (a shape ``[2]`` integer tensor) makes the call stateless;
-without it the layer advances its own seed state, a non-trainable variable that is
-saved with the layer.
+``call(inputs, training=None, seed=None)`` glues them together, with Keras' call
+semantics made safe for inference:
+
+* ``training=True`` augments; ``training=False`` does not (layers whose output
+  size differs, such as crops, apply their deterministic inference transform).
+* ``training=None`` (not given, and not set by an outer Keras call) augments
+  when the layer is called directly (a ``tf.data`` map, a script), as
+  keras.layers' image layers do, and does not when the layer runs inside a
+  model (``model(x)``, ``predict``, ``evaluate``, exported serving functions).
+
+``seed`` (a shape ``[2]`` integer tensor) makes the call stateless; without it
+the layer advances its own seed state, a TensorFlow variable saved with the
+layer (under every Keras backend).
 
 Modalities subclass this base: they implement ``standardize`` (user inputs ->
-internal dict) and ``restore`` (internal dict -> user outputs), and leaf layers
-implement ``sample_params`` and ``transform``.
+the modality's one internal form) and ``restore`` (internal form -> user
+outputs), and leaf layers implement ``sample_params`` and ``transform``. A
+composition standardizes once, runs its children's ``apply`` on the internal
+form, and restores once.
 """
 
-import contextlib
 import inspect
-import threading
 import weakref
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
+from tfaug.core import xla
 from tfaug.core.batch import blend_rows
-from tfaug.core.xla import in_xla_context
+from tfaug.core.xla import auto_compile_scope, in_xla_context, set_auto_compile
+
+try:  # Keras has no public "which layer started this call" API: guarded private use.
+    from keras.src.backend.common import global_state as _keras_state
+except ImportError:  # pragma: no cover - other Keras versions
+    _keras_state = None
+
+__all__ = ["GATE", "Augmentation", "BatchAugmentation", "augmentations", "layer_roots",
+           "auto_compile_scope", "set_auto_compile", "compiled"]
 
 # Keys of ``params`` reserved by the base class.
 GATE = "gate"
@@ -50,117 +67,119 @@ def _json_native(value):
     return value
 
 
-_AUTO_COMPILE = [True]
-_LOCAL = threading.local()  # per-thread override of _AUTO_COMPILE (auto_compile_scope())
-_COMPILED = weakref.WeakKeyDictionary()
+def compiled(layer, key, fn):
+    """``fn(layer, *args)`` as an XLA program in ``layer``'s bounded cache.
 
-
-def _auto_compile_enabled():
-    override = getattr(_LOCAL, "auto_compile", None)
-    return _AUTO_COMPILE[0] if override is None else override
-
-
-@contextlib.contextmanager
-def auto_compile_scope(enabled):
-    """Context manager: automatic XLA compilation on or off in this thread only.
-
-    Unlike :func:`set_auto_compile`, other threads (a ``tf.data`` pipeline, a
-    training loop) keep the global setting. Previews use it to run a few
-    calls op by op instead of paying an XLA compilation for them.
+    Returns a callable; each distinct input signature gets its own program
+    (traced once: a new shape never retraces an old program).
 
     Args:
-      enabled: bool.
+      layer: The owning layer (held weakly by the cache).
+      key: Hashable name of the program within the layer.
+      fn: ``fn(layer, *args)``.
 
     Example:
-      >>> with tfaug.core.auto_compile_scope(False):
-      ...     out = layer(images, training=True)
+      >>> out = compiled(layer, "train", lambda lay, x, s: lay.train_ops(x, s))(x, seed)
     """
-    previous = getattr(_LOCAL, "auto_compile", None)
-    _LOCAL.auto_compile = bool(enabled)
-    try:
-        yield
-    finally:
-        _LOCAL.auto_compile = previous
+    def run(*args):
+        def make():
+            ref = weakref.ref(layer)
+            return xla.jit(lambda *a: fn(ref(), *a))
+        return xla.cached_program(layer, (key, xla.signature(args)), make)(*args)
+    return run
 
 
-def set_auto_compile(enabled):
-    """Turns automatic XLA compilation of training calls on (default) or off.
+def _state_variable(layer, name, shape, dtype, value):
+    """A non-trainable state variable that works under every Keras backend.
 
-    With it on, a layer (or ``Sequence``) whose ops all compile, called for
-    training on inputs whose sizes are static, runs as one XLA program: about
-    1.3-1.5x the throughput of op-by-op execution on CPU, and the same draws.
-    The first call per input signature pays a compilation. Turn it off to
-    debug op by op, or where XLA is unavailable.
+    Under the TensorFlow backend it is a Keras weight (tracked, saved in
+    ``.keras`` files and SavedModels, never autocast under mixed precision).
+    Under JAX or torch, tfaug layers run in ``tf.data`` (TensorFlow graphs), so
+    the state is a ``tf.Variable`` that ``save_own_variables`` stores.
+    """
+    init = np.asarray(value, dtype=dtype).reshape(shape)
+    if keras.backend.backend() == "tensorflow":
+        return layer.add_weight(name=name, shape=shape, dtype=dtype, trainable=False,
+                                initializer=keras.initializers.Constant(init),
+                                autocast=False)
+    variable = tf.Variable(init, trainable=False, name=name, dtype=dtype)
+    layer._tf_state = getattr(layer, "_tf_state", []) + [variable]
+    return variable
+
+
+def _tf_variable(variable):
+    """The ``tf.Variable`` behind a Keras weight (or the variable itself)."""
+    if isinstance(variable, keras.Variable):
+        return variable.value
+    return variable
+
+
+def read(variable, dtype=None):
+    """A state variable read as a tensor (Keras or TF variable, any backend).
 
     Args:
-      enabled: bool.
+      variable: The variable.
+      dtype: Optional dtype to cast to.
 
     Returns:
-      The previous setting.
-
-    Example:
-      >>> previous = tfaug.core.set_auto_compile(False)
+      A tensor.
     """
-    previous = _AUTO_COMPILE[0]
-    _AUTO_COMPILE[0] = bool(enabled)
-    return previous
+    value = tf.convert_to_tensor(_tf_variable(variable))
+    return value if dtype is None else tf.cast(value, dtype)
 
 
-def _compiled_train(layer):
-    """The layer's training call as one XLA-compiled function (cached per layer)."""
-    return compiled(layer, "train", lambda lay, inputs, seed: lay._train_ops(inputs, seed))
-
-
-def compiled(layer, key, fn):
-    """``fn(layer, *args)`` as an XLA-compiled function, cached per layer and ``key``.
-
-    The cache holds the layer weakly (it must not keep a layer alive) and the
-    function calls back through a weak reference.
-    """
-    per_layer = _COMPILED.setdefault(layer, {})
-    if key not in per_layer:
-        ref = weakref.ref(layer)
-        per_layer[key] = tf.function(lambda *args: fn(ref(), *args), jit_compile=True)
-    return per_layer[key]
-
-
-def _handle(variable):
-    """Resource handle of a Keras (or TF) variable."""
-    if isinstance(variable, keras.Variable):
-        return variable.value.handle
-    return variable.handle
+def _called_directly():
+    """True unless a non-tfaug Keras layer or model started the current call, or
+    Keras is only inferring output shapes (a functional model being built: the
+    inference path gives the same spec, and traces far less)."""
+    if _keras_state is None:  # pragma: no cover
+        return True
+    if _keras_state.get_global_attribute("symbolic_scope") is not None:
+        return False
+    context = _keras_state.get_global_attribute("current_call_ctx")
+    entry = getattr(context, "entry_layer", None)
+    return entry is None or isinstance(entry, Augmentation)
 
 
 class Augmentation(keras.layers.Layer):
     """Base class of every tfaug augmentation layer.
 
     Subclasses store each ``__init__`` argument as an attribute of the same name;
-    ``get_config`` returns exactly those arguments (JSON-native), so
-    ``cls.from_config(layer.get_config())`` rebuilds the layer.
+    ``get_config`` returns exactly those arguments (JSON-native) plus
+    ``strength``, so ``cls.from_config(layer.get_config())`` rebuilds the layer.
 
     Args:
       probability: Per-sample chance in ``[0, 1]`` that the layer applies.
       seed: Optional int; the initial value of the layer's seed state. ``None``
         draws one from the OS at construction.
-      **kwargs: Keras layer arguments (``name``).
+      strength: Keyword-only, ``>= 0``: 0 is the identity, 1 the layer as
+        configured. Held in a variable, so :meth:`set_strength` (or the
+        schedules in ``tfaug.callbacks``) changes it between epochs without
+        retracing a ``tf.function`` or ``tf.data`` pipeline. How a layer reads
+        it is its ``strength_scales`` (below).
+      **kwargs: Keras layer arguments (``name``, ``dtype``).
 
-    Class attributes a subclass may set:
-      changes_size: output spatial size differs from the input's.
-      changes_labels: the layer rewrites labels (mixing), so it handles its own
-        gate instead of the generic per-sample blend.
-      xla_exempt: the layer needs an op XLA cannot compile (a codec); the test
-        harness lists these explicitly.
-      auto_compile: a training call on static-size inputs runs as one XLA
-        program (``tf.function(jit_compile=True)``, traced once per input
-        signature): one fused pass over memory instead of one per op. False
-        for compositions that route rows per sample.
-      modality: "image", "text", "audio" or "tabular".
-      magnitude_attr: name of the ``__init__`` argument that sets the layer's
-        strength (usually ``"magnitude"``), held in a float32 variable made
-        with :meth:`add_magnitude`; None for layers without a strength. The
-        variable can be changed between epochs (:meth:`set_magnitude`, or
-        ``tfaug.callbacks``) without retracing any ``tf.function`` or
-        ``tf.data`` pipeline.
+    Class attributes (every flag a layer may set, in one place):
+      modality: ``"image"``, ``"text"``, ``"audio"``, ``"spectrogram"`` or
+        ``"tabular"``; layers of one modality share one internal form.
+      strength_scales: ``"parameters"``: ``sample_params`` scales its drawn
+        parameters toward their neutral values by :meth:`strength_tensor`;
+        ``"probability"`` (default): the layer applies to each sample with
+        probability ``probability * strength`` (capped at 1); ``"children"``:
+        compositions, whose children carry the strength.
+      changes_size: The output's spatial size differs from the input's (crops,
+        resizes): inference applies a deterministic transform, and per-sample
+        compositions refuse the layer.
+      changes_labels: The layer rewrites labels (mixing): it reads
+        ``params["gate"]`` itself instead of the generic per-sample blend.
+      xla_exempt: The layer needs an op XLA cannot compile (a codec, a
+        data-dependent row count); the test harness lists these explicitly.
+      auto_compile: A training call on static-size inputs may run as one XLA
+        program (see :mod:`tfaug.core.xla`); False for layers that route rows
+        per sample (policies, ``OneOf``), where XLA would run every branch on
+        every row.
+
+    Layers that change the number of rows derive from :class:`BatchAugmentation`.
     """
 
     changes_size = False
@@ -168,19 +187,20 @@ class Augmentation(keras.layers.Layer):
     xla_exempt = False
     auto_compile = True
     modality = None
-    magnitude_attr = None
+    strength_scales = "probability"
 
-    def __init__(self, probability=1.0, seed=None, **kwargs):
+    def __init__(self, probability=1.0, seed=None, *, strength=1.0, **kwargs):
         super().__init__(**kwargs)
         self.probability = validation.check_probability("probability", probability)
         self.seed = validation.check_seed("seed", seed)
+        strength = validation.check_number("strength", strength, 0.0)
         # Inputs are dicts of mixed dtypes; never let Keras cast them.
         self._convert_input_args = False
         self._allow_non_tensor_positional_args = True
         self.supports_jit = True
-        self._seed_state = self.add_weight(
-            name="seed_state", shape=(3,), dtype="int64", trainable=False,
-            initializer=keras.initializers.Constant(seeds_lib.initial_state(seed)))
+        self._seed_state = _state_variable(self, "seed_state", (3,), "int64",
+                                           seeds_lib.initial_state(seed))
+        self.strength_variable = _state_variable(self, "strength", (), "float32", strength)
 
     # ------------------------------------------------------------------ config
     def get_config(self):
@@ -191,6 +211,7 @@ class Augmentation(keras.layers.Layer):
             if pname == "self" or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
                 continue
             config[pname] = _json_native(getattr(self, pname))
+        config["strength"] = self.get_strength()
         config["name"] = self.name
         return config
 
@@ -199,71 +220,63 @@ class Augmentation(keras.layers.Layer):
         return cls(**config)
 
     def build(self, input_shape=None):
-        for layer in getattr(self, "layers", []) or []:
+        for layer in self.children():
             if not layer.built:
                 layer.build(input_shape)
         self.built = True
 
-    # ---------------------------------------------------------------- magnitude
-    def add_magnitude(self, name, value, low=0.0, high=None):
-        """Creates the strength variable (float32 scalar, not trainable).
+    def children(self):
+        """The augmentation layers this one runs (compositions); empty for leaves."""
+        return list(getattr(self, "layers", None) or [])
 
-        A subclass calls it in ``__init__`` and stores the result under the
-        argument's name (``self.magnitude = self.add_magnitude("magnitude",
-        magnitude)``); ``get_config`` then reports the variable's current
-        value. Reads inside ``sample_params`` see later assignments without a
-        retrace.
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, variable in enumerate(getattr(self, "_tf_state", [])):
+            store[f"tf_state_{i}"] = variable.numpy()
 
-        Args:
-          name: The ``__init__`` argument (``magnitude_attr``).
-          value: Initial value, checked against ``[low, high]``.
-          low: Smallest allowed value.
-          high: Largest allowed value, or None.
+    def load_own_variables(self, store):
+        state = getattr(self, "_tf_state", [])
+        if not state:  # the TensorFlow backend: the state is in Keras' weights
+            super().load_own_variables(store)
+            return
+        names = [f"tf_state_{i}" for i in range(len(state))]
+        super().load_own_variables({k: store[k] for k in store.keys() if k not in names})
+        for name, variable in zip(names, state):
+            if name in store.keys():
+                variable.assign(store[name])
 
-        Returns:
-          The variable.
+    # ----------------------------------------------------------------- strength
+    def get_strength(self):
+        """The current strength as a Python float.
+
+        Example:
+          >>> tfaug.image.RandomRotation(0.1).get_strength()
+          1.0
         """
-        value = validation.check_number(name, value, low, high)
-        self._magnitude_bounds = (low, high)
-        return self.add_weight(name=name, shape=(), dtype="float32", trainable=False,
-                               initializer=keras.initializers.Constant(value))
+        return float(read(self.strength_variable).numpy())
 
-    @property
-    def magnitude_variable(self):
-        """The strength variable, or None when the layer has no strength."""
-        if not self.magnitude_attr:
-            return None
-        return getattr(self, self.magnitude_attr)
-
-    @property
-    def magnitude_bounds(self):
-        """``(low, high)`` allowed for the strength (``high`` None = unbounded)."""
-        return getattr(self, "_magnitude_bounds", (0.0, None))
-
-    def get_magnitude(self):
-        """Current strength as a Python float (None without a strength)."""
-        var = self.magnitude_variable
-        return None if var is None else float(var.numpy())
-
-    def set_magnitude(self, value):
-        """Sets the strength; takes effect on the next batch without a retrace.
+    def set_strength(self, value):
+        """Sets the strength (0 = identity, 1 = as configured) of this layer and
+        of every layer it holds; takes effect on the next batch, no retrace.
 
         Args:
-          value: New value of the ``magnitude_attr`` argument, checked against
-            the layer's allowed range.
+          value: A finite number ``>= 0``.
 
         Raises:
-          ValueError: the layer has no strength, or the value is out of range.
-        """
-        var = self.magnitude_variable
-        if var is None:
-            raise ValueError(f"{type(self).__name__} has no magnitude to set.")
-        low, high = self.magnitude_bounds
-        var.assign(validation.check_number(self.magnitude_attr, value, low, high))
+          ValueError: a negative, NaN or infinite value.
 
-    def magnitude_tensor(self):
+        Example:
+          >>> aug = tfaug.Sequence([tfaug.image.RandomRotation(0.1)])
+          >>> aug.set_strength(0.5)
+        """
+        value = validation.check_number("strength", value, 0.0)
+        _tf_variable(self.strength_variable).assign(value)
+        for layer in self.children():
+            layer.set_strength(value)
+
+    def strength_tensor(self):
         """The strength read as a float32 scalar tensor (for ``sample_params``)."""
-        return tf.convert_to_tensor(self.magnitude_variable, tf.float32)
+        return read(self.strength_variable, tf.float32)
 
     # ----------------------------------------------------------------- modality
     def standardize(self, inputs):
@@ -278,6 +291,15 @@ class Augmentation(keras.layers.Layer):
         """Dynamic batch size of internal ``data``."""
         raise NotImplementedError
 
+    def output_dtype(self, dtype):
+        """The dtype returned for inputs of ``dtype``: the same, except floating
+        inputs under a mixed-precision policy come out in the compute dtype."""
+        dtype = tf.as_dtype(dtype)
+        policy = self.dtype_policy
+        if dtype.is_floating and policy.compute_dtype != policy.variable_dtype:
+            return tf.as_dtype(policy.compute_dtype)
+        return dtype
+
     # --------------------------------------------------------------- randomness
     def sample(self, batch_size, seed):
         """Draws every random parameter for a batch of ``batch_size``.
@@ -289,11 +311,14 @@ class Augmentation(keras.layers.Layer):
         Returns:
           A dict of tensors, each with leading dimension ``batch_size``. Key
           ``"gate"`` (bool ``[B]``) says which samples the layer applies to; it is
-          present when ``probability < 1``.
+          present when ``probability < 1`` or the strength scales the probability.
         """
         gate_seed, param_seed = self.split_seed(seed)
         params = dict(self.sample_params(batch_size, param_seed))
-        if self.probability < 1.0:
+        if self.strength_scales == "probability":
+            rate = tf.minimum(self.probability * self.strength_tensor(), 1.0)
+            params[GATE] = seeds_lib.uniform([batch_size], gate_seed) < rate
+        elif self.probability < 1.0:
             params[GATE] = seeds_lib.uniform([batch_size], gate_seed) < self.probability
         return params
 
@@ -337,11 +362,18 @@ class Augmentation(keras.layers.Layer):
         from a parallel ``tf.data`` map never share a seed.
         """
         state = tf.raw_ops.RngReadAndSkip(
-            resource=_handle(self._seed_state), alg=1, delta=tf.constant(1, tf.uint64))
+            resource=_tf_variable(self._seed_state).handle, alg=1,
+            delta=tf.constant(1, tf.uint64))
         return tf.stack([state[2], state[0]])
 
+    def __call__(self, inputs, *args, **kwargs):
+        if keras.backend.backend() != "tensorflow":
+            _check_tensorflow_inputs(self, inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
     def call(self, inputs, training=None, seed=None):
-        training = False if training is None else training
+        if training is None:
+            training = _called_directly()
         if isinstance(training, bool) or not tf.is_tensor(training):
             return self._train(inputs, seed) if bool(training) else self._infer(inputs)
         return tf.cond(tf.cast(training, tf.bool),
@@ -356,18 +388,20 @@ class Augmentation(keras.layers.Layer):
 
     def _train(self, inputs, seed):
         seed = self.next_seed() if seed is None else seeds_lib.as_seed(seed)
-        if self._compile_call(inputs):
-            # XLA drops assertions: run the input checks before the program.
-            with tf.control_dependencies(self.input_checks(inputs)):
-                seed = tf.identity(seed)
-            return self._compiled_call(inputs, seed)
-        return self._train_ops(inputs, seed)
+        with xla.owner_scope(self):
+            if self._compile_call(inputs):
+                # XLA drops assertions: run the input checks before the program.
+                with tf.control_dependencies(self.input_checks(inputs)):
+                    seed = tf.identity(seed)
+                return self.compiled_call(inputs, seed)
+            return self.train_ops(inputs, seed)
 
-    def _compiled_call(self, inputs, seed):
+    def compiled_call(self, inputs, seed):
         """The training call through XLA: one program by default."""
-        return _compiled_train(self)(inputs, seed)
+        return compiled(self, "train", lambda lay, x, s: lay.train_ops(x, s))(inputs, seed)
 
-    def _train_ops(self, inputs, seed):
+    def train_ops(self, inputs, seed):
+        """The training call op by op: standardize, sample, apply, restore."""
         data, spec = self.standardize(inputs)
         params = self.sample(self.batch_size(data), seed)
         return self.restore(self.apply(data, params), spec)
@@ -387,13 +421,13 @@ class Augmentation(keras.layers.Layer):
         on every row), and for any composition that holds one of those.
         """
         return (self.auto_compile and not self.xla_exempt
-                and all(l.compiles() for l in getattr(self, "layers", None) or []))
+                and all(l.compiles() for l in self.children()))
 
     def _compile_call(self, inputs):
         """Compile this call with XLA? Only when enabled (:func:`set_auto_compile`),
         outside XLA, for layers that :meth:`compile <compiles>`, on dense inputs
         whose sizes (all but the batch) are static: a new size costs a compilation."""
-        if not _auto_compile_enabled() or not self.compiles() or in_xla_context():
+        if not xla.auto_compile_enabled() or not self.compiles() or in_xla_context():
             return False
         for leaf in tf.nest.flatten(inputs):
             if isinstance(leaf, (tf.RaggedTensor, tf.SparseTensor)) or not hasattr(leaf, "shape"):
@@ -406,25 +440,92 @@ class Augmentation(keras.layers.Layer):
         return True
 
 
-def augmentations(root):
+class BatchAugmentation(Augmentation):
+    """Base of layers that change the number of rows (``SMOTE``, ``EDA(num_aug>1)``).
+
+    They read labels (so that labels follow the rows they add), never run under
+    a per-sample gate (``probability`` is 1), cannot sit in a per-sample
+    composition (``OneOf``/``SomeOf``/``RandomApply``) and are the identity at
+    inference. ``strength`` scales how many rows are added (0: none).
+    A subclass implements :meth:`train_ops` (inputs, seed -> outputs).
+    """
+
+    changes_labels = True
+    strength_scales = "parameters"
+
+    @property
+    def changes_batch(self):
+        """True when a training call may return more (or fewer) rows."""
+        return True
+
+    @property
+    def reads_labels(self):
+        """True when labels must come with the inputs (they follow the rows)."""
+        return self.changes_batch
+
+    def train_ops(self, inputs, seed):
+        raise NotImplementedError
+
+
+def _check_tensorflow_inputs(layer, inputs):
+    """Under JAX/torch, tfaug layers run in ``tf.data``, never inside a model."""
+    for leaf in tf.nest.flatten(inputs):
+        if tf.is_tensor(leaf) or isinstance(leaf, (tf.RaggedTensor, tf.SparseTensor,
+                                                   np.ndarray, np.generic, str, bytes,
+                                                   int, float)):
+            continue
+        raise RuntimeError(
+            f"{type(layer).__name__} runs TensorFlow ops, and Keras runs the "
+            f"'{keras.backend.backend()}' backend: a tfaug layer cannot sit inside a "
+            f"{keras.backend.backend()} model (it got {type(leaf).__name__}). Run it in "
+            "tf.data instead: tfaug.data.Pipeline....augment(layer, augment_on=\"dataset\") "
+            "(the default), or dataset.map(lambda x, y: (layer(x, training=True), y)).")
+def augmentations(root, outermost=False):
     """Every tfaug :class:`Augmentation` inside ``root`` (nested ones too), each once.
 
     Args:
       root: A layer, a Keras model, or a list/tuple of them.
+      outermost: Only the tfaug layers not inside another one (a composition,
+        not its children).
 
     Returns:
       A list of layers (``root`` itself included when it is one).
 
     Example:
-      >>> strong = [l for l in augmentations(model) if l.magnitude_attr]
+      >>> for layer in augmentations(model):
+      ...     layer.set_strength(0.5)
     """
     found, seen = [], set()
+
+    def walk(layer):
+        if id(layer) in seen:
+            return
+        seen.add(id(layer))
+        if isinstance(layer, Augmentation):
+            found.append(layer)
+            if outermost:
+                return
+        for sub in sublayers(layer):
+            walk(sub)
+
     for top in layer_roots(root, "root"):
-        for layer in top._flatten_layers(include_self=True, recursive=True):
-            if isinstance(layer, Augmentation) and id(layer) not in seen:
-                seen.add(id(layer))
-                found.append(layer)
+        walk(top)
     return found
+
+
+def sublayers(layer):
+    """The layers directly inside ``layer``: an augmentation's children, else
+    Keras' tracked sublayers (a private walk, guarded) or a model's public
+    ``layers``."""
+    if isinstance(layer, Augmentation):
+        return layer.children()
+    flatten = getattr(layer, "_flatten_layers", None)
+    if flatten is not None:
+        try:
+            return list(flatten(include_self=False, recursive=False))
+        except TypeError:  # pragma: no cover - another Keras signature
+            pass
+    return list(getattr(layer, "layers", None) or [])
 
 
 def layer_roots(root, argument):
@@ -446,6 +547,8 @@ def layer_roots(root, argument):
     if isinstance(root, (list, tuple)):
         return [layer for item in root for layer in layer_roots(item, argument)]
     if not isinstance(root, keras.layers.Layer):
-        raise ValueError(f"`{argument}` must be a Keras layer, a model, or a list of "
-                         f"them, got {root!r}.")
+        raise validation.ArgumentTypeError(
+            argument, root, "a Keras layer, a model, or a list of them",
+            f"`{argument}` must be a Keras layer, a model, or a list of "
+            f"them, got {root!r}.")
     return [root]

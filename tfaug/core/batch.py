@@ -67,6 +67,9 @@ def scatter_rows(full, rows, part):
             raise ValueError(f"a per-sample branch changed the shape of {key!r} "
                              f"({value.shape[1:]} -> {new.shape[1:]}); branches of a "
                              "OneOf/SomeOf/RandomApply must keep shapes.")
+        if value.shape[1:].is_fully_defined() and value.shape[1:].num_elements() == 0:
+            out[key] = value  # no entries per row (e.g. no categorical columns)
+            continue
         out[key] = tf.tensor_scatter_nd_update(value, rows[:, None], new)
     return out
 

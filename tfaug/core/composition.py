@@ -20,37 +20,71 @@ from tfaug.core.batch import apply_on_rows, blend_rows, rows_where
 from tfaug.core.xla import in_xla_context
 
 
-def _as_layer(layer, name):
+def as_layer(layer, name):
+    """``layer`` itself, or the layer its serialized dict describes.
+
+    Raises:
+      ValueError: ``layer`` is neither a tfaug augmentation nor its dict
+        (the message names the argument ``name``).
+    """
     if isinstance(layer, dict):
         layer = registry.deserialize(layer)
     if not isinstance(layer, Augmentation):
-        raise ValueError(f"`{name}` must hold tfaug augmentation layers (or their "
-                         f"serialized dicts), got {layer!r}.")
+        raise validation.ArgumentTypeError(
+            name, layer, "tfaug augmentation layers (or their serialized dicts)",
+            f"`{name}` must hold tfaug augmentation layers (or their serialized dicts), "
+            f"got {layer!r}.")
     return layer
 
 
-class _Composition(Augmentation):
-    """Shared plumbing: children, modality delegation, (de)serialization."""
+class Composition(Augmentation):
+    """Shared plumbing of compositions: children, the modality's internal form,
+    (de)serialization, strength.
+
+    A composition standardizes its inputs once, its children transform that
+    internal form (their ``apply``), and it restores once. Its ``strength`` is
+    forwarded to the children (given at construction or with
+    :meth:`set_strength`); they carry it.
+    """
+
+    strength_scales = "children"
 
     def __init__(self, layers, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
         if not isinstance(layers, (list, tuple)) or not layers:
-            raise ValueError(f"`layers` must be a non-empty list of layers, got {layers!r}.")
-        self.layers = [_as_layer(l, "layers") for l in layers]
+            raise validation.ArgumentError("layers", layers, "a non-empty list of layers")
+        self.layers = [as_layer(l, "layers") for l in layers]
         modalities = {l.modality for l in self.layers}
         if len(modalities) > 1:
-            raise ValueError(f"`layers` mixes modalities {sorted(map(str, modalities))}; "
-                             "a composition holds layers of one modality.")
+            raise validation.ArgumentError(
+                "layers", layers, "layers of one modality",
+                f"`layers` mixes modalities {sorted(map(str, modalities))}; "
+                "a composition holds layers of one modality.")
         self.modality = self.layers[0].modality
         ranges = {tuple(getattr(l, "value_range", None) or ()) for l in self.layers}
         if len(ranges) > 1:
-            raise ValueError(f"`layers` disagree on `value_range` ({sorted(ranges)}); the "
-                             "composition reads its inputs once, so give every layer the "
-                             "same value_range.")
+            raise validation.ArgumentError(
+                "layers", layers, "layers with one value_range",
+                f"`layers` disagree on `value_range` ({sorted(ranges)}); the "
+                "composition reads its inputs once, so give every layer the "
+                "same value_range.")
+        if self.get_strength() != 1.0:
+            for layer in self.layers:
+                layer.set_strength(self.get_strength())
+        batch_changing = [type(l).__name__ for l in self.layers
+                          if getattr(l, "changes_batch", False)]
+        if batch_changing and not isinstance(self, Sequence):
+            raise validation.ArgumentError(
+                "layers", layers, "layers that keep the rows",
+                f"{type(self).__name__} draws per sample, so its layers must "
+                f"keep the number of rows; {batch_changing} add rows (put "
+                "them in a Sequence or apply them on their own).")
         if self.probability < 1.0 and self.handles_gate:
-            raise ValueError(f"`probability` must be 1 for a {type(self).__name__} "
-                             "whose layers change the output size or the labels, got "
-                             f"{self.probability}; wrap the size-preserving part instead.")
+            raise validation.ArgumentError(
+                "probability", probability, "1",
+                f"`probability` must be 1 for a {type(self).__name__} "
+                "whose layers change the output size or the labels, got "
+                f"{self.probability}; wrap the size-preserving part instead.")
 
     @property
     def value_range(self):
@@ -73,8 +107,10 @@ class _Composition(Augmentation):
     def _check_same_size(self):
         for l in self.layers:
             if l.changes_size:
-                raise ValueError(f"{type(self).__name__} draws per sample, so its layers "
-                                 f"must keep the output size; {type(l).__name__} changes it.")
+                raise validation.ArgumentError(
+                    "layers", self.layers, "size-keeping layers",
+                    f"{type(self).__name__} draws per sample, so its layers "
+                    f"must keep the output size; {type(l).__name__} changes it.")
 
     def get_config(self):
         config = super().get_config()
@@ -106,7 +142,7 @@ class _Composition(Augmentation):
         return apply_on_rows(layer, data, params, rows_where(mask))
 
 
-class _Routing(_Composition):
+class RoutingComposition(Composition):
     """A composition that sends each row to the branch it drew. It never runs
     as one XLA program (see ``Augmentation.compiles``): under XLA every branch
     would run on every row."""
@@ -127,7 +163,7 @@ def _merge_keys(a, b):
 
 
 @registry.register
-class Sequence(_Composition):
+class Sequence(Composition):
     """Applies layers in order; consecutive geometric layers are fused.
 
     A run of geometric layers with the same interpolation, fill mode and fill
@@ -221,10 +257,18 @@ class Sequence(_Composition):
                 segments[-1].append(group)
         return segments
 
-    def _compiled_call(self, inputs, seed):
+    @property
+    def changes_batch(self):
+        return any(getattr(l, "changes_batch", False) for l in self.layers)
+
+    @property
+    def reads_labels(self):
+        return any(getattr(l, "reads_labels", False) for l in self.layers)
+
+    def compiled_call(self, inputs, seed):
         segments = self._segments()
         if len(segments) < 2 or self.probability < 1.0:
-            return super()._compiled_call(inputs, seed)
+            return super().compiled_call(inputs, seed)
         # The first program takes the user's inputs (an integer image is
         # converted inside it, fused with the first reads); the last one also
         # gets them, only to learn their structure (XLA drops the unused
@@ -252,7 +296,7 @@ class Sequence(_Composition):
 
 
 @registry.register
-class OneOf(_Routing):
+class OneOf(RoutingComposition):
     """Applies exactly one of ``layers`` to each sample, drawn per sample.
 
     Args:
@@ -272,11 +316,15 @@ class OneOf(_Routing):
         self._check_same_size()
         if weights is not None:
             if (not isinstance(weights, (list, tuple)) or len(weights) != len(self.layers)):
-                raise ValueError(f"`weights` must be a list of {len(self.layers)} "
-                                 f"non-negative numbers, got {weights!r}.")
+                raise validation.ArgumentError(
+                    "weights", weights, "a list of numbers",
+                    f"`weights` must be a list of {len(self.layers)} "
+                    f"non-negative numbers, got {weights!r}.")
             weights = [validation.check_number("weights", w, 0.0) for w in weights]
             if sum(weights) <= 0:
-                raise ValueError(f"`weights` must not all be zero, got {weights!r}.")
+                raise validation.ArgumentError(
+                    "weights", weights, "not all zero",
+                    f"`weights` must not all be zero, got {weights!r}.")
         self.weights_ = weights
 
     def get_config(self):
@@ -300,7 +348,7 @@ class OneOf(_Routing):
 
 
 @registry.register
-class SomeOf(_Routing):
+class SomeOf(RoutingComposition):
     """Applies ``n`` distinct layers, drawn per sample, in list order.
 
     Args:
@@ -338,7 +386,7 @@ class SomeOf(_Routing):
 
 
 @registry.register
-class RandomApply(_Routing):
+class RandomApply(RoutingComposition):
     """Applies ``layer`` to each sample with probability ``rate``.
 
     Unlike a layer's own ``probability`` (computed on every row, then blended),

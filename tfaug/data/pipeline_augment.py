@@ -71,14 +71,21 @@ def takes_seed(augmentation):
 
 
 def reads_labels(augmentation):
-    """True for tfaug layers that mix or route by labels (``MixUp``, ``CutMix``,
-    ``ClassConditional``, or a composition holding one)."""
+    """True for tfaug layers that mix, add rows with, or route by labels
+    (``MixUp``, ``SMOTE``, ``EDA(num_aug=4)``, ``ClassConditional``, or a
+    composition holding one): a layer's ``reads_labels`` where it has one
+    (:class:`~tfaug.core.BatchAugmentation`), else its ``changes_labels``."""
     if not isinstance(augmentation, Augmentation):
         return False
     from tfaug.policies.conditional import ClassConditional  # pylint: disable=import-outside-toplevel
-    return any(layer.changes_labels or isinstance(layer, ClassConditional)
-               or getattr(layer, "reads_labels", False)
-               for layer in augmentations(augmentation))
+
+    def reads(layer):
+        if isinstance(layer, ClassConditional):
+            return True
+        own = getattr(layer, "reads_labels", None)
+        return bool(layer.changes_labels if own is None else own)
+
+    return any(reads(layer) for layer in augmentations(augmentation))
 
 
 def batch_seed(seed, epoch, batch_index, pass_key=0):

@@ -240,7 +240,7 @@ def export_augmentation(layer_or_policy, path, input_signature, seed_dtype=tf.in
     """Writes the augmentation alone as a SavedModel: ``(inputs, seed) -> outputs``.
 
     The SavedModel holds a ``tf.Module`` that tracks the layer, so its variables
-    (seed state, magnitude) are saved, and two functions that both call
+    (seed state, strength) are saved, and two functions that both call
     ``layer(inputs, training=True, seed=seed)`` (augmentation always on; the
     output for a given seed is the one tfaug gives in process):
 

@@ -1,15 +1,18 @@
 """Image layer bases: input handling, and the geometric (matrix) protocol.
 
-Internally an image layer sees a dict:
+Internally an image layer sees one form, whatever the input dtype and whichever
+layers a composition holds:
 
 * ``images``: float32 ``[B, H, W, C]`` scaled to ``[0, 1]`` (uint8 inputs are
-  divided by 255, float inputs are read under ``value_range``);
+  divided by 255; float16, bfloat16, float32 and float64 inputs are read under
+  ``value_range``);
 * ``labels``: as given (batched);
 * ``masks``: ``[B, H, W, 1]`` (any numeric dtype);
 * ``boxes``: float32 ``[B, N, 4]`` xyxy pixels, flagged boxes all ``-1``.
 
 ``restore`` converts back: uint8 in gives uint8 out (rounded, clipped), floats
-return to ``value_range`` and their dtype, ragged boxes drop flagged boxes.
+return clipped to ``value_range`` in their dtype (the compute dtype under a
+mixed-precision policy), ragged boxes drop flagged boxes.
 """
 
 import tensorflow as tf
@@ -33,10 +36,6 @@ class ImageAugmentation(Augmentation):
     """
 
     modality = "image"
-    # True: uint8 inputs stay uint8 inside (``data["images"]`` is then uint8
-    # 0..255, not float32 0..1); for layers that work on 8-bit levels and move
-    # whole images between steps (policies): a quarter of the memory traffic.
-    keeps_uint8 = False
 
     def __init__(self, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
@@ -81,9 +80,7 @@ class ImageAugmentation(Augmentation):
         if images.shape[1] == 0 or images.shape[2] == 0:
             raise ValueError(f"`images` has an empty spatial size: {images.shape}.")
         lo, hi = self.value_range
-        if images.dtype == tf.uint8 and self.keeps_uint8:
-            x = images
-        elif images.dtype == tf.uint8:
+        if images.dtype == tf.uint8:
             x = tf.cast(images, tf.float32) * (1.0 / 255.0)
         else:
             # An explicit reciprocal: graph mode rewrites a division by a constant
@@ -133,13 +130,12 @@ class ImageAugmentation(Augmentation):
     def restore(self, data, spec):
         x = data["images"]
         dtype = spec["dtype"]
-        if dtype == tf.uint8 and x.dtype == tf.uint8:
-            images = x
-        elif dtype == tf.uint8:
+        if dtype == tf.uint8:
             images = tf.cast(tf.clip_by_value(tf.round(x * 255.0), 0.0, 255.0), tf.uint8)
         else:
             lo, hi = self.value_range
-            images = tf.cast(x * (hi - lo) + lo, dtype)
+            images = tf.cast(tf.clip_by_value(x, 0.0, 1.0) * (hi - lo) + lo,
+                             self.output_dtype(dtype))
         out = {"images": images}
         for key in ("labels", "masks", "boxes"):
             if key in data and key in spec["keys"]:
@@ -225,7 +221,7 @@ class GeometricAugmentation(ImageAugmentation):
 
     def apply_fused(self, data, pairs):
         """Composes the matrices of ``pairs`` (layer, params) and resamples once."""
-        height, width = _spatial(data["images"])
+        height, width = spatial(data["images"])
         matrix = None
         for layer, params in pairs:
             m = layer.gated_matrix(params, height, width)
@@ -236,7 +232,7 @@ class GeometricAugmentation(ImageAugmentation):
     def inference(self, data):
         if not self.changes_size:
             return data
-        height, width = _spatial(data["images"])
+        height, width = spatial(data["images"])
         m = self.neutral_matrix(tf.shape(data["images"])[0], height, width)
         return self.resample(data, m, self.output_size(height, width))
 
@@ -264,7 +260,12 @@ def _batch_checks(images):
         tf.shape(images)[0], message="`images` is an empty batch (batch size 0)")]
 
 
-def _spatial(images):
+def float_size(height, width):
+    """``(height, width)`` (ints or scalar tensors) as float32 scalars."""
+    return tf.cast(height, tf.float32), tf.cast(width, tf.float32)
+
+
+def spatial(images):
     """(height, width) as Python ints when static, else scalar tensors."""
     shape = tf.shape(images)
     h = images.shape[1] if images.shape[1] is not None else shape[1]

@@ -12,13 +12,17 @@ All four default to ``fill_mode="nearest"`` (edge clamping, like
 geometric layers that use the same interpolation and fill settings, in any
 position of the run.
 
-Strength: ``RandomResizedCrop`` takes ``magnitude``, a scale ``>= 0`` held in a
-variable (``set_magnitude`` changes the next batch without a retrace): 1 is the
-layer as configured (bitwise), 0 crops the whole image (a plain resize), and in
-between the window's deviation from the whole image is multiplied by it (area
-fraction ``a -> 1 - m (1 - a)``, log aspect ratio pulled toward the image's
-own). ``RandomCrop`` (a position, no strength), ``CenterCrop`` and ``Resize``
-have none (``magnitude_attr`` is None).
+Strength: every layer takes the keyword-only ``strength`` of the base class, a
+scale ``>= 0`` held in a variable (``set_strength`` changes the next batch
+without a retrace); 1 is the layer as configured (bitwise), 0 its inference
+transform. ``RandomResizedCrop`` scales its window by it (``strength_scales =
+"parameters"``): in between the drawn window moves toward the inference window
+(area fraction ``a -> 1 - m (1 - a)`` at strength ``m``, log aspect ratio
+pulled toward the output's, position toward the centre). ``RandomCrop`` (a
+position, no continuous parameter) takes a random crop with probability
+``probability * strength`` and the inference (central) crop otherwise, so at 0
+it is its inference transform. ``CenterCrop`` and ``Resize`` are deterministic:
+the strength changes nothing.
 """
 
 import math
@@ -28,12 +32,9 @@ import tensorflow as tf
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
-from tfaug.image.base import GeometricAugmentation
+from tfaug.image.base import GeometricAugmentation, float_size
 from tfaug.image.ops import affine
 
-
-def _hw(height, width):
-    return tf.cast(height, tf.float32), tf.cast(width, tf.float32)
 
 
 def _is_static(*sizes):
@@ -76,13 +77,13 @@ class _Resizing(GeometricAugmentation):
                     f"`width`={self.width}) is larger than the input ({height}, {width}); "
                     "use a smaller crop or resize first.")
             return float(self.height), float(self.width), tf.constant(False)
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         s = tf.maximum(1.0, tf.maximum(self.height / h, self.width / w))
         return self.height / s, self.width / s, s > 1.0
 
     def _central(self, batch_size, height, width):
         ch, cw, up = self._window(height, width)
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         y0 = tf.where(up, (h - ch) / 2.0, tf.floor((h - ch) / 2.0))
         x0 = tf.where(up, (w - cw) / 2.0, tf.floor((w - cw) / 2.0))
         return affine.crop_resize(_rows(batch_size, y0), _rows(batch_size, x0), ch, cw,
@@ -150,7 +151,7 @@ class RandomCrop(_Resizing):
     def offsets(self, params, height, width):
         """``(y0, x0)`` ``[B]`` top-left corners of the drawn windows, in pixels."""
         ch, cw, up = self._window(height, width)
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
 
         def place(u, room):
             # u < 1, so floor(u * (room + 1)) lies in [0, room].
@@ -187,13 +188,16 @@ class RandomResizedCrop(_Resizing):
       fill_mode: ``"nearest"`` (edge clamping), ``"constant"``, ``"reflect"`` or
         ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable, see ``set_magnitude``):
-        each drawn area fraction ``a`` becomes ``1 - m (1 - a)`` (in
-        ``sample_params``; clamped to ``>= min(0.01, scale[0])``), and each
-        drawn log aspect ratio ``r`` becomes ``m r + (1 - m) log(W / H)`` (in
-        :meth:`windows`, which knows the image size; the fallback's ``ratio``
-        clamp moves toward ``W / H`` likewise, at most fully). 1 is as
-        configured, 0 the whole image resized.
+      strength: Keyword-only scale ``>= 0`` (a variable, see ``set_strength``):
+        pulls the window toward the inference one. At strength ``m`` each
+        drawn area fraction ``a`` becomes ``1 - m (1 - a)`` (in
+        ``sample_params``; clamped to ``>= min(0.01, scale[0])``), each drawn
+        log aspect ratio ``r`` becomes ``m r + (1 - m) log(width / height)``
+        (the output's aspect; the fallback's ``ratio`` clamp moves toward it
+        likewise) and each drawn position ``u`` (a fraction of the room) becomes
+        ``m u + (1 - m) / 2``, both at most fully (in :meth:`windows`). 1 is as
+        configured, 0 the inference transform (the largest central window
+        with the output's aspect, resized).
       probability: Per-sample chance of a random (not central) crop.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -208,56 +212,59 @@ class RandomResizedCrop(_Resizing):
     """
 
     ATTEMPTS = 10
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, height, width, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation="bilinear", fill_mode="nearest", fill_value=0.0,
-                 magnitude=1.0, probability=1.0, value_range=(0, 255), seed=None,
+                 probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         if not isinstance(scale, (list, tuple)):
-            raise ValueError(f"`scale` must be a pair (lo, hi) with 0 < lo <= hi <= 1, "
-                             f"got {scale!r}.")
+            raise validation.ArgumentTypeError("scale", scale, "a pair (lo, hi) with "
+                                               "0 < lo <= hi <= 1")
         self.scale = validation.check_range("scale", scale, 0.0, 1.0)
         if self.scale[0] <= 0.0:
-            raise ValueError(f"`scale` must be positive, got {scale!r}.")
+            raise validation.ArgumentError("scale", scale, "positive")
         if not isinstance(ratio, (list, tuple)):
-            raise ValueError(f"`ratio` must be a pair (lo, hi) with 0 < lo <= hi, "
-                             f"got {ratio!r}.")
+            raise validation.ArgumentTypeError("ratio", ratio, "a pair (lo, hi) with "
+                                               "0 < lo <= hi")
         self.ratio = validation.check_range("ratio", ratio, 0.0, None)
         if self.ratio[0] <= 0.0:
-            raise ValueError(f"`ratio` must be positive, got {ratio!r}.")
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
+            raise validation.ArgumentError("ratio", ratio, "positive")
 
     def sample_params(self, batch_size, seed):
-        """Draws ``area`` (already scaled by the magnitude), raw ``log_ratio``,
-        the offsets, and ``magnitude`` (``[B]``, read by :meth:`windows`)."""
+        """Draws ``area`` (already scaled by the strength), raw ``log_ratio``,
+        the offsets, and ``strength`` (``[B]``, read by :meth:`windows`)."""
         s = tf.unstack(seeds_lib.split(seed, 4))
         k = self.ATTEMPTS
         log_ratio = [math.log(r) for r in self.ratio]
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
         area = seeds_lib.uniform([batch_size, k], s[0], *self.scale)
         area = tf.maximum(area * m + (1.0 - m), min(0.01, self.scale[0]))
         return {"area": area,
                 "log_ratio": seeds_lib.uniform([batch_size, k], s[1], *log_ratio),
                 "offset_y": seeds_lib.uniform([batch_size], s[2]),
                 "offset_x": seeds_lib.uniform([batch_size], s[3]),
-                "magnitude": tf.fill([batch_size], m)}
+                "strength": tf.fill([batch_size], m)}
 
     def windows(self, params, height, width):
         """``(y0, x0, ch, cw)`` ``[B]`` drawn windows, in pixels."""
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         in_ratio = w / h
         lo, hi = self.ratio
         log_ratio = params["log_ratio"]
-        if "magnitude" in params:  # pull the aspect toward the image's own
-            m = params["magnitude"]
-            log_ratio = log_ratio * m[:, None] + tf.math.log(in_ratio) * (1.0 - m[:, None])
+        offset_y, offset_x = params["offset_y"], params["offset_x"]
+        if "strength" in params:  # pull the window toward the inference one
+            m = params["strength"]
+            target = self.width / self.height  # the output's aspect
+            log_ratio = log_ratio * m[:, None] + math.log(target) * (1.0 - m[:, None])
             m = tf.minimum(m, 1.0)
-            lo = lo * m + in_ratio * (1.0 - m)
-            hi = hi * m + in_ratio * (1.0 - m)
+            lo = lo * m + target * (1.0 - m)
+            hi = hi * m + target * (1.0 - m)
+            offset_y = offset_y * m + 0.5 * (1.0 - m)
+            offset_x = offset_x * m + 0.5 * (1.0 - m)
         area = params["area"] * h * w
         aspect = tf.exp(log_ratio)
         cw = tf.sqrt(area * aspect)
@@ -272,8 +279,8 @@ class RandomResizedCrop(_Resizing):
         found = tf.reduce_any(fits, axis=1)
         cw = tf.where(found, cw, fw)
         ch = tf.where(found, ch, fh)
-        y0 = params["offset_y"] * (h - ch)
-        x0 = params["offset_x"] * (w - cw)
+        y0 = offset_y * (h - ch)
+        x0 = offset_x * (w - cw)
         return y0, x0, ch, cw
 
     def matrix(self, params, height, width):
@@ -281,7 +288,7 @@ class RandomResizedCrop(_Resizing):
         return affine.crop_resize(y0, x0, ch, cw, self.height, self.width)
 
     def neutral_matrix(self, batch_size, height, width):
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         target = self.width / self.height
         cw = tf.where(w / h > target, h * target, w)
         ch = tf.where(w / h > target, h, w / target)

@@ -5,14 +5,17 @@ Every layer here draws its parameters per sample and moves images, masks
 layer with the same displacement field); inside a ``tfaug.Sequence``
 consecutive matrix layers are fused and resampled once.
 
-Strength: every layer but ``RandomFlip`` takes ``magnitude``, a scale ``>= 0``
-in a variable (``set_magnitude`` changes the next batch, no retrace). 1 is the
-layer as configured (bitwise), 0 the identity; in between each drawn
-parameter's deviation from neutral is multiplied by it (angles, shifts, shears,
-corner offsets, displacements by ``m``; scale factors ``s`` become
-``1 + m (s - 1)``, linear). Above 1 it extrapolates, clamping parameters that
-would turn invalid. ``sample()`` returns the scaled parameters, so fused
-matrices use each layer's own magnitude.
+Strength: every layer takes the keyword-only ``strength`` of the base class, a
+scale ``>= 0`` in a variable (``set_strength`` changes the next batch, no
+retrace). 1 is the layer as configured (bitwise), 0 the identity. Every layer
+but ``RandomFlip`` scales its parameters by it (``strength_scales =
+"parameters"``): each drawn parameter's deviation from neutral is multiplied by
+the strength ``m`` (angles, shifts, shears, corner offsets, displacements by
+``m``; scale factors ``s`` become ``1 + m (s - 1)``, linear). Above 1 it
+extrapolates, clamping parameters that would turn invalid. ``sample()`` returns
+the scaled parameters, so fused matrices use each layer's own strength.
+``RandomFlip`` has no continuous parameter: it applies to each sample with
+probability ``probability * strength``.
 """
 
 import math
@@ -23,7 +26,7 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
-from tfaug.image.base import GeometricAugmentation, _spatial, toward
+from tfaug.image.base import GeometricAugmentation, float_size, spatial, toward
 from tfaug.image.ops import affine
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
@@ -96,7 +99,7 @@ class RandomFlip(GeometricAugmentation):
         if "masks" in data:
             out["masks"] = flip_rows(data["masks"])
         if "boxes" in data:
-            height, width = _spatial(data["images"])
+            height, width = spatial(data["images"])
             out["boxes"] = affine.transform_boxes(
                 data["boxes"], affine.flip(h, v, height, width), (height, width))
         return out
@@ -114,9 +117,6 @@ def _keras_factor(name, value, low, high):
 def _uniform(seed, batch_size, bounds):
     return seeds_lib.uniform([batch_size], seed, bounds[0], bounds[1])
 
-
-def _hw(height, width):
-    return tf.cast(height, tf.float32), tf.cast(width, tf.float32)
 
 
 @registry.register
@@ -141,8 +141,9 @@ class RandomAffine(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
-        angle, shifts and shears; the scale ``s`` becomes ``1 + m (s - 1)``.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
+        angle, shifts and shears by the strength ``m``; the scale ``s`` becomes
+        ``1 + m (s - 1)``.
         Scaled shears are clamped to 89 degrees (or the largest configured
         ``|shear|``), scales to ``>= min(0.01, scale[0])``.
       probability: Per-sample chance that the layer applies.
@@ -159,37 +160,34 @@ class RandomAffine(GeometricAugmentation):
       >>> out = aug(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, degrees=0.0, translate=(0.0, 0.0), scale=(1.0, 1.0), shear=0.0,
                  interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                 magnitude=1.0, probability=1.0, value_range=(0, 255), seed=None,
+                 probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.degrees = validation.check_range("degrees", degrees, -360.0, 360.0,
                                               symmetric=True)
-        if not (isinstance(translate, (list, tuple)) and len(translate) == 2):
-            raise ValueError("`translate` must be a pair (fx, fy) of fractions in [0, 1], "
-                             f"got {translate!r}.")
-        self.translate = [validation.check_number("translate", t, 0.0, 1.0)
-                          for t in translate]
+        self.translate = validation.check_numbers("translate", translate, 2, 0.0, 1.0)
         self.scale = validation.check_range("scale", scale, 0.0, None)
         if self.scale[0] <= 0.0:
-            raise ValueError(f"`scale` must be positive, got {scale!r}.")
+            raise validation.ArgumentError("scale", scale, "positive")
         self.shear = validation.check_range("shear", shear, -90.0, 90.0, symmetric=True)
         if max(abs(v) for v in self.shear) >= 90.0:
-            raise ValueError(f"`shear` must lie in (-90, 90) degrees, got {shear!r}.")
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
-        # Clamps for magnitudes above 1, never binding at magnitude <= 1.
+            raise validation.ArgumentError(
+                "shear", shear, "in (-90, 90) degrees",
+                f"`shear` must lie in (-90, 90) degrees, got {shear!r}.")
+        # Clamps for strengths above 1, never binding at strength <= 1.
         self._shear_limit = max(89.0, *(abs(v) for v in self.shear))
         self._scale_floor = min(0.01, self.scale[0])
 
     def sample_params(self, batch_size, seed):
         s = tf.unstack(seeds_lib.split(seed, 6))
         fx, fy = self.translate
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
         lim = self._shear_limit
 
         def shear(seed_):
@@ -204,7 +202,7 @@ class RandomAffine(GeometricAugmentation):
                 "shear_y": shear(s[5])}
 
     def matrix(self, params, height, width):
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         p = params
         return affine.affine_matrix(
             p["angle"] * _DEG, p["translate_x"] * w, p["translate_y"] * h, p["scale"],
@@ -225,7 +223,7 @@ class RandomRotation(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the angle.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the angle.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -237,20 +235,19 @@ class RandomRotation(GeometricAugmentation):
       >>> out = tfaug.image.RandomRotation(0.1, seed=0)(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 fill_value=0.0, probability=1.0, value_range=(0, 255),
                  **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.factor = _keras_factor("factor", factor, -1.0, 1.0)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         angle = _uniform(seed, batch_size, self.factor) * (2.0 * math.pi)
-        return {"angle": angle * self.magnitude_tensor()}
+        return {"angle": angle * self.strength_tensor()}
 
     def matrix(self, params, height, width):
         return affine.rotation(params["angle"], height, width)
@@ -271,8 +268,9 @@ class RandomZoom(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
-        zooms ``z`` (factor ``1 + m z``), clamped to ``>= min(-0.9, lower)``.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
+        zooms ``z`` (factor ``1 + m z`` at strength ``m``), clamped to
+        ``>= min(-0.9, lower)``.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -284,10 +282,10 @@ class RandomZoom(GeometricAugmentation):
       >>> out = tfaug.image.RandomZoom(0.2, seed=0)(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, magnitude=1.0,
+                 interpolation="bilinear", seed=None, fill_value=0.0,
                  probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
@@ -295,7 +293,6 @@ class RandomZoom(GeometricAugmentation):
         self.height_factor = self._zoom("height_factor", height_factor)
         self.width_factor = (None if width_factor is None
                              else self._zoom("width_factor", width_factor))
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
         lows = [self.height_factor[0]] + ([] if width_factor is None
                                           else [self.width_factor[0]])
         self._zoom_floor = min(-0.9, *lows)  # > -1: 1 + z stays positive
@@ -304,13 +301,15 @@ class RandomZoom(GeometricAugmentation):
     def _zoom(name, value):
         pair = _keras_factor(name, value, -1.0, 1.0)
         if pair[0] <= -1.0:
-            raise ValueError(f"`{name}` values must lie in (-1, 1] (a single number f "
-                             f"means (-f, f), so f < 1), got {value!r}.")
+            raise validation.ArgumentError(
+                name, value, "values in (-1, 1]",
+                f"`{name}` values must lie in (-1, 1] (a single number f "
+                f"means (-f, f), so f < 1), got {value!r}.")
         return pair
 
     def sample_params(self, batch_size, seed):
         h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
 
         def zoom(seed_, bounds):
             return tf.maximum(_uniform(seed_, batch_size, bounds) * m, self._zoom_floor)
@@ -339,7 +338,7 @@ class RandomTranslation(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the shifts.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the shifts.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -351,26 +350,25 @@ class RandomTranslation(GeometricAugmentation):
       >>> out = tfaug.image.RandomTranslation(0.1, 0.1, seed=0)(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, magnitude=1.0,
+                 interpolation="bilinear", seed=None, fill_value=0.0,
                  probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.height_factor = _keras_factor("height_factor", height_factor, -1.0, 1.0)
         self.width_factor = _keras_factor("width_factor", width_factor, -1.0, 1.0)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
         return {"dy": _uniform(h_seed, batch_size, self.height_factor) * m,
                 "dx": _uniform(w_seed, batch_size, self.width_factor) * m}
 
     def matrix(self, params, height, width):
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         return affine.translation(params["dx"] * w, params["dy"] * h)
 
 
@@ -380,19 +378,20 @@ class RandomShear(GeometricAugmentation):
 
     A factor is the shear coefficient: content at distance ``y`` from the
     centre moves by ``k y`` along x (0.3 shears up to 30% of the way across a
-    square image). The magnitude is drawn from the range and the sign at random,
+    square image). The absolute shear is drawn from the range and the sign at random,
     per sample and per axis; shears act about the image centre.
 
     Args:
-      x_factor: A number ``f`` in ``[0, 1]`` (magnitudes ``[0, f]``, i.e. ``k``
-        uniform in ``(-f, f)``) or a pair ``(lo, hi)`` of magnitudes in ``[0, 1]``.
+      x_factor: A number ``f`` in ``[0, 1]`` (absolute shears ``[0, f]``, i.e.
+        ``k`` uniform in ``(-f, f)``) or a pair ``(lo, hi)`` of absolute shears
+        in ``[0, 1]``.
       y_factor: Same for the y shear.
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
         or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
       seed: Initial seed state.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the shears.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the shears.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
 
@@ -404,27 +403,26 @@ class RandomShear(GeometricAugmentation):
       >>> out = tfaug.image.RandomShear(x_factor=0.2, seed=0)(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
-                 fill_mode="reflect", fill_value=0.0, seed=None, magnitude=1.0,
+                 fill_mode="reflect", fill_value=0.0, seed=None,
                  probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
-        self.x_factor = self._magnitude("x_factor", x_factor)
-        self.y_factor = self._magnitude("y_factor", y_factor)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
+        self.x_factor = self._abs_range("x_factor", x_factor)
+        self.y_factor = self._abs_range("y_factor", y_factor)
 
     @staticmethod
-    def _magnitude(name, value):
+    def _abs_range(name, value):
         if not isinstance(value, (list, tuple)):
             value = (0.0, validation.check_number(name, value, 0.0, 1.0))
         return validation.check_range(name, value, 0.0, 1.0)
 
     def sample_params(self, batch_size, seed):
         s = tf.unstack(seeds_lib.split(seed, 4))
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
 
         def signed(mag_seed, sign_seed, bounds):
             sign = tf.where(seeds_lib.bernoulli([batch_size], sign_seed, 0.5), -1.0, 1.0)

@@ -16,10 +16,11 @@ permutation of the rows present, so the layers also work on the gathered
 subsets a ``OneOf``/``SomeOf``/``RandomApply`` hands them (there, pass one-hot
 labels: a branch may not change the labels' dtype).
 
-Strength: both take ``magnitude``, a scale ``>= 0`` held in a variable
-(``set_magnitude`` changes the next batch without a retrace). The drawn weight
-of each sample's own image moves toward 1 ("keep own image"):
-``lam' = 1 - m (1 - lam)``, clamped to ``[0, 1]``. 1 is the layer as configured
+Strength: both take the keyword-only ``strength`` of the base class, a scale
+``>= 0`` held in a variable (``set_strength`` changes the next batch without a
+retrace), and scale their parameter by it (``strength_scales = "parameters"``).
+The drawn weight of each sample's own image moves toward 1 ("keep own image"):
+``lam' = 1 - m (1 - lam)`` at strength ``m``, clamped to ``[0, 1]``. 1 is the layer as configured
 (bitwise), 0 leaves images and labels untouched (labels still come back as
 float32); images and labels always use the same scaled weight.
 """
@@ -40,20 +41,19 @@ class _Mixing(ImageAugmentation):
     """Shared arguments and partner/label plumbing of MixUp and CutMix."""
 
     changes_labels = True
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, alpha, num_classes=None, magnitude=1.0, probability=1.0,
+    def __init__(self, alpha, num_classes=None, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.alpha = validation.check_number("alpha", alpha, 0.0, low_inclusive=False)
         self.num_classes = (None if num_classes is None
                             else validation.check_int("num_classes", num_classes, 1))
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def _draw(self, batch_size, seed):
         lam_seed, key_seed = tf.unstack(seeds_lib.split(seed, 2))
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
         lam = mix_ops.sample_beta(lam_seed, batch_size, self.alpha) * m + (1.0 - m)
         return {"lam": tf.clip_by_value(lam, 0.0, 1.0),
                 "keys": seeds_lib.uniform([batch_size], key_seed)}
@@ -78,8 +78,8 @@ class MixUp(_Mixing):
     Args:
       alpha: Beta concentration (> 0); small values keep ``lam`` near 0 or 1.
       num_classes: Number of classes, required for integer class labels.
-      magnitude: Strength scale ``>= 0`` (a variable): the drawn own-image
-        weight becomes ``lam' = 1 - m (1 - lam)`` (clamped to ``[0, 1]``);
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn own-image
+        weight becomes ``lam' = 1 - strength (1 - lam)`` (clamped to ``[0, 1]``);
         1 is as configured, 0 the identity.
       probability: Per-sample chance that a sample is mixed (a sample not
         drawn is left untouched, yet may serve as another sample's partner).
@@ -95,9 +95,9 @@ class MixUp(_Mixing):
       >>> out = mixup({"images": images, "labels": labels}, training=True)
     """
 
-    def __init__(self, alpha=0.2, num_classes=None, magnitude=1.0, probability=1.0,
+    def __init__(self, alpha=0.2, num_classes=None, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(alpha, num_classes=num_classes, magnitude=magnitude,
+        super().__init__(alpha, num_classes=num_classes,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
 
@@ -129,8 +129,8 @@ class CutMix(_Mixing):
     Args:
       alpha: Beta concentration (> 0); 1 draws ``lam`` uniformly.
       num_classes: Number of classes, required for integer class labels.
-      magnitude: Strength scale ``>= 0`` (a variable): the drawn own-image
-        weight becomes ``lam' = 1 - m (1 - lam)`` (clamped to ``[0, 1]``),
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn own-image
+        weight becomes ``lam' = 1 - strength (1 - lam)`` (clamped to ``[0, 1]``),
         so the patch area shrinks with it;
         1 is as configured, 0 the identity.
       probability: Per-sample chance that a sample receives a patch.
@@ -146,9 +146,9 @@ class CutMix(_Mixing):
       >>> out = cutmix({"images": images, "labels": labels}, training=True)
     """
 
-    def __init__(self, alpha=1.0, num_classes=None, magnitude=1.0, probability=1.0,
+    def __init__(self, alpha=1.0, num_classes=None, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(alpha, num_classes=num_classes, magnitude=magnitude,
+        super().__init__(alpha, num_classes=num_classes,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
 

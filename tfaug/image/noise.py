@@ -3,16 +3,15 @@
 Each draws its parameters per sample (noise level, blur sigma, JPEG quality)
 and changes only ``images``; labels, masks and boxes pass through unchanged.
 
-Strength: each layer takes ``magnitude``, a scale ``>= 0`` held in a variable
-(``set_magnitude`` changes the next batch without a retrace). 1 is the layer as
-configured (bitwise), 0 the identity, and in between the drawn parameter's
-deviation from its neutral value is multiplied by it: the noise ``stddev`` and
-the blur ``sigma`` by ``m`` (sigma 0 is an exact identity kernel), the JPEG
-quality as ``100 - m (100 - q)``; at exactly 0 the JPEG codec is skipped (quality
-100 is not lossless).
+Strength: each layer takes the keyword-only ``strength`` of the base class, a
+scale ``>= 0`` held in a variable (``set_strength`` changes the next batch
+without a retrace), and scales its parameters by it (``strength_scales =
+"parameters"``). 1 is the layer as configured (bitwise), 0 the identity, and in
+between the drawn parameter's deviation from its neutral value is multiplied by
+the strength ``m``: the noise ``stddev`` and the blur ``sigma`` by ``m`` (sigma
+0 is an exact identity kernel), the JPEG quality as ``100 - m (100 - q)``; at
+exactly 0 the JPEG codec is skipped (quality 100 is not lossless).
 """
-
-import numbers
 
 import tensorflow as tf
 
@@ -27,8 +26,8 @@ def _range_arg(name, value, low, high, positive=False):
     """Validates a number-or-pair argument; returns (stored form, [lo, hi])."""
     pair = validation.check_range(name, value, low, high)
     if positive and pair[0] <= 0:
-        raise ValueError(f"`{name}` must be > 0, got {value!r}.")
-    stored = float(value) if isinstance(value, numbers.Real) else list(pair)
+        raise validation.ArgumentError(name, value, "> 0")
+    stored = float(value) if validation.is_number(value) else list(pair)
     return stored, pair
 
 
@@ -42,7 +41,7 @@ class GaussianNoise(ImageAugmentation):
       stddev: Noise standard deviation as a fraction of the value range (0.1
         means 25.5 for ``value_range=(0, 255)``): a number, or a pair
         ``(lo, hi)`` to draw from uniformly per sample. In ``[0, 1]``.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
         standard deviation; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
@@ -57,19 +56,18 @@ class GaussianNoise(ImageAugmentation):
       >>> out = noise(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, stddev=0.05, magnitude=1.0, probability=1.0, value_range=(0, 255),
+    def __init__(self, stddev=0.05, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.stddev, self._stddev = _range_arg("stddev", stddev, 0.0, 1.0)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         sd_seed, key_seed = tf.unstack(seeds_lib.split(seed, 2))
         lo, hi = self._stddev
-        stddev = seeds_lib.uniform([batch_size], sd_seed, lo, hi) * self.magnitude_tensor()
+        stddev = seeds_lib.uniform([batch_size], sd_seed, lo, hi) * self.strength_tensor()
         return {"stddev": stddev,
                 "keys": noise_ops.draw_keys(key_seed, batch_size)}
 
@@ -88,7 +86,7 @@ class GaussianBlur(ImageAugmentation):
       kernel_size: Odd int >= 1, the side of the square kernel in pixels.
       sigma: Standard deviation in pixels: a number, or a pair ``(lo, hi)``
         drawn uniformly per sample. Must be > 0.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the drawn
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
         sigma; 1 is as configured, 0 the identity (a sigma of 0 gives the
         one-hot kernel, no NaN).
       probability: Per-sample chance that the layer applies.
@@ -103,22 +101,21 @@ class GaussianBlur(ImageAugmentation):
       >>> out = blur(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), magnitude=1.0, probability=1.0,
+    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         kernel_size = validation.check_int("kernel_size", kernel_size, 1)
         if kernel_size % 2 == 0:
-            raise ValueError(f"`kernel_size` must be an odd int >= 1, got {kernel_size!r}.")
+            raise validation.ArgumentError("kernel_size", kernel_size, "an odd int >= 1")
         self.kernel_size = kernel_size
         self.sigma, self._sigma = _range_arg("sigma", sigma, 0.0, None, positive=True)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         lo, hi = self._sigma
-        sigma = seeds_lib.uniform([batch_size], seed, lo, hi) * self.magnitude_tensor()
+        sigma = seeds_lib.uniform([batch_size], seed, lo, hi) * self.strength_tensor()
         # The kernel op floors sigma at 1e-6: a one-hot kernel, never 0 / 0.
         return {"sigma": sigma}
 
@@ -141,9 +138,9 @@ class JpegQuality(ImageAugmentation):
     Args:
       min_quality: Lowest JPEG quality, int in ``[1, 100]``.
       max_quality: Highest JPEG quality (inclusive), ``>= min_quality``.
-      magnitude: Strength scale ``>= 0`` (a variable): the drawn quality ``q``
-        becomes ``100 - m (100 - q)``, rounded (ties to even) and clamped to
-        ``[1, 100]``; 1 is as configured. At exactly 0 the images are not
+      strength: Keyword-only scale ``>= 0`` (a variable): at strength ``m`` the
+        drawn quality ``q`` becomes ``100 - m (100 - q)``, rounded (ties to
+        even) and clamped to ``[1, 100]``; 1 is as configured. At exactly 0 the images are not
         re-encoded at all (the identity; ``encode`` is false in the params).
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
@@ -159,23 +156,22 @@ class JpegQuality(ImageAugmentation):
     """
 
     xla_exempt = True
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, min_quality=50, max_quality=100, magnitude=1.0, probability=1.0,
+    def __init__(self, min_quality=50, max_quality=100, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.min_quality = validation.check_int("min_quality", min_quality, 1, 100)
         self.max_quality = validation.check_int("max_quality", max_quality, 1, 100)
         if self.max_quality < self.min_quality:
-            raise ValueError(f"`max_quality` must be >= `min_quality` ({min_quality}), "
-                             f"got {max_quality!r}.")
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
+            raise validation.ArgumentError("max_quality", max_quality,
+                                           f">= `min_quality` ({min_quality})")
 
     def sample_params(self, batch_size, seed):
         quality = seeds_lib.uniform([batch_size], seed, self.min_quality,
                                     self.max_quality + 1, dtype=tf.int32)
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
         quality = tf.round(tf.cast(quality, tf.float32) * m + 100.0 * (1.0 - m))
         return {"quality": tf.cast(tf.clip_by_value(quality, 1.0, 100.0), tf.int32),
                 "encode": tf.fill([batch_size], m > 0.0)}

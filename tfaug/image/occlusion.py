@@ -4,12 +4,14 @@ Both overwrite pixels of ``images`` only. Masks and boxes are left untouched on
 purpose: an occluded object is still there (its label and extent are the
 ground truth the model should learn to predict through the occluder).
 
-Strength: both take ``magnitude``, a scale ``>= 0`` held in a variable
-(``set_magnitude`` changes the next batch without a retrace). 1 is the layer as
-configured (bitwise), 0 erases nothing; in between the occluded amount is
-scaled: each RandomErasing hole's area is multiplied by ``m`` (sides by
-``sqrt(m)``, about the hole's centre, in whole pixels), GridMask's ``ratio``
-(the side of its squares) by ``m``.
+Strength: both take the keyword-only ``strength`` of the base class, a scale
+``>= 0`` held in a variable (``set_strength`` changes the next batch without a
+retrace), and scale their parameters by it (``strength_scales =
+"parameters"``). 1 is the layer as configured (bitwise), 0 erases nothing; in
+between the occluded amount is scaled by the strength ``m``: each RandomErasing
+hole's area is multiplied by ``m`` (sides by ``sqrt(m)``, about the hole's
+centre, in whole pixels), GridMask's ``ratio`` (the side of its squares) by
+``m``.
 """
 
 import tensorflow as tf
@@ -26,8 +28,10 @@ _FILLS = ("constant", "random")
 def _positive_pair(name, value, high=None):
     pair = validation.check_range(name, value, 0.0, high)
     if not (isinstance(value, (list, tuple)) and pair[0] > 0):
-        raise ValueError(f"`{name}` must be a pair (low, high) with 0 < low <= high"
-                         f"{'' if high is None else f' <= {high}'}, got {value!r}.")
+        error = (validation.ArgumentError if isinstance(value, (list, tuple))
+                 else validation.ArgumentTypeError)
+        raise error(name, value, "a pair (low, high) with 0 < low <= high"
+                    f"{'' if high is None else f' <= {high}'}")
     return pair
 
 
@@ -49,8 +53,8 @@ class RandomErasing(ImageAugmentation):
         pixel over the value range).
       fill_value: Constant fill, in ``value_range`` units (inside it).
       num_holes: Holes per image (int in ``[1, 64]``); they may overlap.
-      magnitude: Strength scale ``>= 0`` (a variable): each hole, drawn as
-        configured, has its sides multiplied by ``sqrt(m)`` (area by ``m``)
+      strength: Keyword-only scale ``>= 0`` (a variable): each hole, drawn as
+        configured, has its sides multiplied by ``sqrt(strength)`` (area by it)
         about its centre and rounded to whole pixels (clipped to the image);
         1 is as configured, 0 erases nothing.
       probability: Per-sample chance that the layer applies.
@@ -65,10 +69,10 @@ class RandomErasing(ImageAugmentation):
       >>> out = erase(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, scale=(0.02, 0.33), ratio=(0.3, 3.3), fill="constant", fill_value=0.0,
-                 num_holes=1, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 num_holes=1, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -77,14 +81,13 @@ class RandomErasing(ImageAugmentation):
         self.fill = validation.check_choice("fill", fill, _FILLS)
         self.fill_value = validation.check_number("fill_value", fill_value, *self.value_range)
         self.num_holes = validation.check_int("num_holes", num_holes, 1, 64)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         """The op's draws (holes as configured) plus ``side`` (``[B]``), the
-        factor ``sqrt(magnitude)`` applied to each hole's sides."""
+        factor ``sqrt(strength)`` applied to each hole's sides."""
         params = erase_ops.sample_erase(seed, batch_size, self.scale, self.ratio,
                                         self.num_holes)
-        params["side"] = tf.fill([batch_size], tf.sqrt(self.magnitude_tensor()))
+        params["side"] = tf.fill([batch_size], tf.sqrt(self.strength_tensor()))
         return params
 
     def hole_mask(self, params, height, width):
@@ -140,8 +143,8 @@ class GridMask(ImageAugmentation):
       rotate: Largest grid rotation in degrees (uniform in ``[-rotate, rotate]``),
         in ``[0, 180]``.
       fill_value: Fill of the masked squares, in ``value_range`` units (inside it).
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies ``ratio``
-        (clamped to 1; the masked fraction scales as ``m ** 2``); 1 is as
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies ``ratio``
+        (clamped to 1; the masked fraction scales as ``strength ** 2``); 1 is as
         configured, 0 masks nothing.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
@@ -155,22 +158,21 @@ class GridMask(ImageAugmentation):
       >>> out = grid(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, ratio=0.6, d_range=(0.2, 0.5), rotate=0.0, fill_value=0.0,
-                 magnitude=1.0, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.ratio = validation.check_number("ratio", ratio, 0.0, 1.0)
         self.d_range = _positive_pair("d_range", d_range, 1.0)
         self.rotate = validation.check_number("rotate", rotate, 0.0, 180.0)
         self.fill_value = validation.check_number("fill_value", fill_value, *self.value_range)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         """The op's draws plus ``ratio`` (``[B]``, already scaled)."""
         params = erase_ops.sample_grid(seed, batch_size, self.d_range, self.rotate)
-        ratio = tf.minimum(self.ratio * self.magnitude_tensor(), 1.0)
+        ratio = tf.minimum(self.ratio * self.strength_tensor(), 1.0)
         params["ratio"] = tf.fill([batch_size], ratio)
         return params
 

@@ -5,11 +5,13 @@ semantics): a number is used as is, a pair ``(lo, hi)`` is drawn uniformly per
 sample. Only ``images`` change. The work is done by
 :mod:`tfaug.image.ops.color`.
 
-Strength: ``magnitude`` (a scale in a variable, 1 = as configured, 0 = the
-identity) moves Solarize's threshold toward ``256/255`` of the range (above
-every 8-bit level, PIL's no-op 256), Posterize's bits toward 8 and the
-sharpness factor toward 1. ``Equalize``, ``AutoContrast`` and ``Invert`` have
-no strength.
+Strength: the keyword-only ``strength`` of the base class (a scale ``>= 0`` in
+a variable, 1 = as configured, 0 = the identity; ``set_strength`` changes the
+next batch without a retrace) moves Solarize's threshold toward ``256/255`` of
+the range (above every 8-bit level, PIL's no-op 256), Posterize's bits toward 8
+and the sharpness factor toward 1 (``strength_scales = "parameters"``).
+``Equalize``, ``AutoContrast`` and ``Invert`` have no parameter: they apply to
+each sample with probability ``probability * strength``.
 """
 
 import numbers
@@ -20,21 +22,21 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.image.base import ImageAugmentation, toward
-from tfaug.image.color import _Deterministic, _UniformParam, _images_only, _value_or_range
+from tfaug.image.color import PixelOp, UniformParam, images_only, value_or_range
 from tfaug.image.ops import color as color_ops
 
 
 @registry.register
-class Solarize(_UniformParam):
+class Solarize(UniformParam):
     """Inverts the pixels at or above a threshold (PIL ``ImageOps.solarize``).
 
     Args:
       threshold: In ``value_range`` units: a number, or a pair ``(lo, hi)``
         drawn per sample; within ``value_range``.
-      magnitude: Strength scale ``>= 0`` (a variable): the drawn threshold
-        ``t`` becomes ``N - m (N - t)`` with ``N = 256/255`` of the range (in
-        unit terms; above every 8-bit level, so 0 is the identity), clamped at
-        the bottom of the range; 1 is as configured.
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn threshold
+        ``t`` becomes ``N - s (N - t)`` at strength ``s``, with ``N = 256/255``
+        of the range (in unit terms; above every 8-bit level, so 0 is the
+        identity), clamped at the bottom of the range; 1 is as configured.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -49,13 +51,12 @@ class Solarize(_UniformParam):
 
     param = "threshold"
 
-    def __init__(self, threshold=128, magnitude=1.0, probability=1.0, value_range=(0, 255),
+    def __init__(self, threshold=128, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         lo, hi = self.value_range
-        self.threshold, self._range = _value_or_range("threshold", threshold, lo, hi)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
+        self.threshold, self._range = value_or_range("threshold", threshold, lo, hi)
         # No-op threshold (PIL's 256 on 0..255) and the clamp, in value_range units.
         self.neutral, self.floor = lo + (hi - lo) * (256.0 / 255.0), lo
 
@@ -70,10 +71,10 @@ class Posterize(ImageAugmentation):
     Args:
       bits: An int in ``[1, 8]``, or a pair ``(lo, hi)`` of ints drawn
         uniformly per sample from ``lo..hi`` (inclusive).
-      magnitude: Strength scale ``>= 0`` (a variable): the drawn ``bits``
-        become ``8 - m (8 - bits)``, rounded (ties to even) and clamped to
-        ``[1, 8]``; 1 is as configured, 0 keeps 8 bits (the identity on 8-bit
-        levels).
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn ``bits``
+        become ``8 - s (8 - bits)`` at strength ``s``, rounded (ties to even)
+        and clamped to ``[1, 8]``; 1 is as configured, 0 keeps 8 bits (the
+        identity on 8-bit levels).
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -86,39 +87,38 @@ class Posterize(ImageAugmentation):
       >>> out = layer(images, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, bits=(4, 8), magnitude=1.0, probability=1.0, value_range=(0, 255),
+    def __init__(self, bits=(4, 8), probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         if isinstance(bits, (list, tuple)) and len(bits) == 2:
             pair = [validation.check_int("bits", b, 1, 8) for b in bits]
             if pair[0] > pair[1]:
-                raise ValueError(f"`bits` must be an ordered pair (low, high) with "
-                                 f"low <= high, got {tuple(bits)!r}.")
+                raise validation.ArgumentError("bits", tuple(bits), "an ordered pair (low, "
+                                               "high) with low <= high")
             self.bits = pair
         else:
             if not isinstance(bits, numbers.Integral) or isinstance(bits, bool):
-                raise ValueError(f"`bits` must be an int in [1, 8] or a pair of such "
-                                 f"ints, got {bits!r}.")
+                raise validation.ArgumentTypeError("bits", bits, "an int in [1, 8] or a pair "
+                                                   "of such ints")
             self.bits = validation.check_int("bits", bits, 1, 8)
             pair = [self.bits, self.bits]
         self._range = pair
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         lo, hi = self._range
         bits = seeds_lib.uniform([batch_size], seed, lo, hi + 1, dtype=tf.int32)
-        bits = tf.round(toward(tf.cast(bits, tf.float32), 8.0, self.magnitude_tensor()))
+        bits = tf.round(toward(tf.cast(bits, tf.float32), 8.0, self.strength_tensor()))
         return {"bits": tf.cast(tf.clip_by_value(bits, 1.0, 8.0), tf.int32)}
 
     def transform(self, data, params):
-        return _images_only(data, color_ops.posterize(data["images"], params["bits"]))
+        return images_only(data, color_ops.posterize(data["images"], params["bits"]))
 
 
 @registry.register
-class Sharpness(_UniformParam):
+class Sharpness(UniformParam):
     """PIL ``ImageEnhance.Sharpness`` with a per-sample factor.
 
     Factor 1 is the identity, 0 the 3x3-smoothed image, above 1 sharpens;
@@ -126,8 +126,8 @@ class Sharpness(_UniformParam):
 
     Args:
       factor: A number ``>= 0``, or a pair ``(lo, hi)`` drawn per sample.
-      magnitude: Strength scale ``>= 0`` (a variable): the drawn factor ``f``
-        becomes ``1 + m (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn factor ``f``
+        becomes ``1 + s (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
@@ -142,19 +142,18 @@ class Sharpness(_UniformParam):
 
     neutral, floor = 1.0, 0.0
 
-    def __init__(self, factor=(0.1, 1.9), magnitude=1.0, probability=1.0,
+    def __init__(self, factor=(0.1, 1.9), probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
-        self.factor, self._range = _value_or_range("factor", factor, 0.0)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
+        self.factor, self._range = value_or_range("factor", factor, 0.0)
 
     def adjust(self, images, value):
         return color_ops.sharpness(images, value)
 
 
 @registry.register
-class Equalize(_Deterministic):
+class Equalize(PixelOp):
     """Per-channel histogram equalization (PIL ``ImageOps.equalize``).
 
     Float inputs are quantized to 256 levels of the value range first.
@@ -176,7 +175,7 @@ class Equalize(_Deterministic):
 
 
 @registry.register
-class AutoContrast(_Deterministic):
+class AutoContrast(PixelOp):
     """Stretches each channel to the full value range (PIL ``ImageOps.autocontrast``
     with cutoff 0); constant channels are unchanged.
 
@@ -197,7 +196,7 @@ class AutoContrast(_Deterministic):
 
 
 @registry.register
-class Invert(_Deterministic):
+class Invert(PixelOp):
     """Inverts the image within the value range (``255 - x`` on uint8).
 
     Args:

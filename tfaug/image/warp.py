@@ -4,9 +4,11 @@ Like the layers of :mod:`tfaug.image.geometric`, they move images, masks
 (nearest) and boxes with the same per-sample warp; ``RandomPerspective`` is a
 matrix layer and fuses with its neighbours in a ``tfaug.Sequence``.
 
-Strength: ``magnitude`` (a scale in a variable, 1 = as configured, 0 = the
-identity) multiplies the corner offsets and the elastic displacement; above 1
-a corner's inward move is clamped so the quadrilateral stays valid.
+Strength: the keyword-only ``strength`` of the base class (a scale ``>= 0`` in
+a variable, 1 = as configured, 0 = the identity; ``set_strength`` changes the
+next batch without a retrace) multiplies the corner offsets and the elastic
+displacement (``strength_scales = "parameters"``); above 1 a corner's inward
+move is clamped so the quadrilateral stays valid.
 """
 
 import tensorflow as tf
@@ -15,8 +17,7 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
-from tfaug.image.base import GeometricAugmentation, _spatial
-from tfaug.image.geometric import _hw
+from tfaug.image.base import GeometricAugmentation, float_size, spatial
 from tfaug.image.ops import affine
 from tfaug.image.ops import elastic as elastic_ops
 
@@ -31,11 +32,12 @@ class RandomPerspective(GeometricAugmentation):
     sample (a batched 8x8 linear solve).
 
     Args:
-      distortion_scale: Strength in ``[0, 1]``; 0 is the identity.
+      distortion_scale: Largest corner move, in ``[0, 1]`` (torchvision's
+        argument); 0 is the identity.
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the corner
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the corner
         offsets; above 1 a corner's inward move is clamped to 0.9 of half the
         side (or its unscaled draw, if larger), so corners never meet.
       probability: Per-sample chance that the layer applies.
@@ -51,31 +53,30 @@ class RandomPerspective(GeometricAugmentation):
     """
 
     _INWARD = ((1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0))  # TL, TR, BR, BL
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, distortion_scale=0.5, interpolation="bilinear", fill_mode="constant",
-                 fill_value=0.0, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 fill_value=0.0, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.distortion_scale = validation.check_number("distortion_scale",
                                                         distortion_scale, 0.0, 1.0)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         drawn = seeds_lib.uniform([batch_size, 4, 2], seed)
-        offsets = drawn * self.magnitude_tensor()
+        offsets = drawn * self.strength_tensor()
         if self.distortion_scale > 0:
-            # Above magnitude 1 a corner stops at 0.9 of its reach to the centre
-            # (or at its unscaled draw, if further): never binds at m <= 1.
+            # Above strength 1 a corner stops at 0.9 of its reach to the centre
+            # (or at its unscaled draw, if further): never binds at strength <= 1.
             cap = tf.maximum(drawn, 0.9 / self.distortion_scale)
             offsets = tf.minimum(offsets, cap)
         return {"offsets": offsets}
 
     def corners(self, params, height, width):
         """``[B, 4, 2]`` output positions of the TL, TR, BR, BL input corners."""
-        h, w = _hw(height, width)
+        h, w = float_size(height, width)
         offsets = params["offsets"]
         reach = tf.stack([w, h]) * (0.5 * self.distortion_scale)
         base = affine.image_corners(tf.shape(offsets)[0], height, width)
@@ -105,7 +106,7 @@ class RandomElastic(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_mode: ``"reflect"``, ``"constant"``, ``"nearest"`` or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
-      magnitude: Strength scale ``>= 0`` (a variable): multiplies the
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the
         displacements.
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
@@ -120,22 +121,21 @@ class RandomElastic(GeometricAugmentation):
     """
 
     fusible = False
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, alpha=4.0, grid=4, interpolation="bilinear", fill_mode="reflect",
-                 fill_value=0.0, magnitude=1.0, probability=1.0, value_range=(0, 255),
+                 fill_value=0.0, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
         self.alpha = validation.check_number("alpha", alpha, 0.0)
         self.grid = validation.check_int("grid", grid, 2, 32)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         shape = [batch_size, self.grid, self.grid, 2]
         d = seeds_lib.uniform(shape, seed, -1.0, 1.0)
-        return {"displacement": d * self.magnitude_tensor()}
+        return {"displacement": d * self.strength_tensor()}
 
     def matrix(self, params, height, width):
         raise NotImplementedError("RandomElastic moves pixels by a field, not a matrix.")
@@ -154,6 +154,6 @@ class RandomElastic(GeometricAugmentation):
                                              self.fill_mode, 0.0)
             out["masks"] = tf.cast(moved, masks.dtype)
         if "boxes" in data:
-            height, width = _spatial(data["images"])
+            height, width = spatial(data["images"])
             out["boxes"] = elastic_ops.elastic_boxes(data["boxes"], d, height, width)
         return out

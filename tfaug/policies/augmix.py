@@ -31,9 +31,13 @@ class AugMix(ImagePolicy):
     Chains move pixels differently, so masks and boxes cannot follow: AugMix
     takes images (and labels, passed through) only.
 
+    ``strength`` (keyword-only, from the base) blends the result with the
+    image: ``image + strength * (augmix(image) - image)``; 0 is the identity, 1
+    the paper's AugMix.
+
     Args:
-      severity: Strength in ``[0, 10]`` (variable: change it between epochs
-        with ``set_magnitude``; ``magnitude`` is an alias of this variable).
+      severity: The paper's severity in ``[0, 10]``: levels are uniform in
+        ``[0.1, 1] * severity / 10``.
       width: Number of chains (>= 1).
       depth: Ops per chain (1-3), or -1 to draw it per chain and sample.
       alpha: Dirichlet and Beta concentration (> 0).
@@ -51,29 +55,28 @@ class AugMix(ImagePolicy):
       >>> out = aug(images, training=True)
     """
 
-    magnitude_attr = "severity"
-
     def __init__(self, severity=3, width=3, depth=-1, alpha=1.0, all_ops=True,
                  interpolation="bilinear", fill_value=0.0, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
-        self.severity = self.add_magnitude("severity", severity, 0.0, 10.0)
+        self.severity = validation.check_number("severity", severity, 0.0, 10.0)
         self.width = validation.check_int("width", width, 1, 16)
         if depth != -1:
             validation.check_int("depth", depth, 1, MAX_DEPTH)
         self.depth = int(depth)
         self.alpha = validation.check_number("alpha", alpha, 0.0, low_inclusive=False)
-        if not isinstance(all_ops, bool):
-            raise ValueError(f"`all_ops` must be a bool, got {all_ops!r}.")
-        self.all_ops = all_ops
+        self.all_ops = validation.check_bool("all_ops", all_ops)
         self._names = AUGMIX_ALL_OPS if all_ops else AUGMIX_OPS
 
-    @property
-    def magnitude(self):
-        """Alias of the ``severity`` variable (the strength every policy exposes)."""
-        return self.severity
+    def chain(self, data, op_ids, level, sign):
+        """One chain's steps at the drawn levels (the strength acts on the mix)."""
+        for k in range(op_ids.shape[1]):
+            data = policy_ops.apply_ops(data, self._names, op_ids[:, k], level[:, k],
+                                        sign[:, k], policy_ops.AUGMIX, self.interpolation,
+                                        self.to_unit(self.fill_value))
+        return data
 
     def standardize(self, inputs):
         data, spec = super().standardize(inputs)
@@ -95,7 +98,7 @@ class AugMix(ImagePolicy):
         step = tf.tile(tf.range(MAX_DEPTH)[None, None], [batch_size, self.width, 1])
         active = tf.reshape(step < depth[:, :, None], [batch_size, steps])
         level = seeds_lib.uniform([batch_size, steps], s[2], 0.1, 1.0) * (
-            self.magnitude_tensor() * 0.1)
+            self.severity * 0.1)
         gammas = seeds_lib.gamma([batch_size, self.width + 2], s[3], self.alpha)
         weights = gammas[:, :self.width] / tf.reduce_sum(gammas[:, :self.width], 1,
                                                          keepdims=True)
@@ -106,18 +109,16 @@ class AugMix(ImagePolicy):
 
     def transform(self, data, params):
         images = data["images"]
-        dtype = images.dtype
         ops = self.gated(params, params["ops"])
         mixed = tf.zeros(tf.shape(images), tf.float32)
         for i in range(self.width):
             cols = slice(i * MAX_DEPTH, (i + 1) * MAX_DEPTH)
-            chain = self.run_steps({"images": images}, self._names, ops[:, cols],
-                                   params["level"][:, cols], params["sign"][:, cols],
-                                   policy_ops.AUGMIX)["images"]
-            mixed += params["weights"][:, i, None, None, None] * policy_ops.to_unit(chain)
+            chain = self.chain({"images": images}, ops[:, cols], params["level"][:, cols],
+                               params["sign"][:, cols])["images"]
+            mixed += params["weights"][:, i, None, None, None] * chain
         m = params["skip"][:, None, None, None]
-        out = m * policy_ops.to_unit(images) + (1.0 - m) * mixed
-        out = policy_ops.from_unit(out, dtype)
+        out = m * images + (1.0 - m) * mixed
+        out = images + self.strength_tensor() * (out - images)
         if GATE in params:
             out = tf.where(params[GATE][:, None, None, None], out, images)
         return {**data, "images": out}

@@ -120,8 +120,6 @@ class AutoAugment(ImagePolicy):
 
     Args:
       policy: ``"imagenet"``, ``"cifar10"`` or ``"svhn"``.
-      magnitude: Strength scale (variable, default 1 = the published
-        magnitudes): every level is multiplied by it.
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_value: Fill of uncovered areas, in ``value_range`` units.
       probability: Per-sample chance that the policy applies.
@@ -133,14 +131,12 @@ class AutoAugment(ImagePolicy):
       >>> out = aug(images, training=True)
     """
 
-    def __init__(self, policy="imagenet", magnitude=1.0, interpolation="bilinear",
-                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, policy="imagenet", interpolation="bilinear", fill_value=0.0,
+                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.policy = validation.check_choice("policy", policy, tuple(POLICIES))
-        self.magnitude = self.add_magnitude("magnitude", magnitude, 0.0)
         self._ids, self._probs, self._levels = _tables(self.policy)
 
     def sample_params(self, batch_size, seed):
@@ -149,12 +145,13 @@ class AutoAugment(ImagePolicy):
         applies = seeds_lib.uniform([batch_size, 2], p_seed) < tf.gather(
             tf.constant(self._probs, tf.float32), sub)
         return {"subpolicy": sub, "applies": applies,
-                "sign": seeds_lib.bernoulli([batch_size, 2], sign_seed, 0.5)}
+                "sign": seeds_lib.bernoulli([batch_size, 2], sign_seed, 0.5),
+                "keep": self.strength_draw([batch_size, 2], seed)}
 
     def transform(self, data, params):
         sub = params["subpolicy"]
         op_ids = tf.where(params["applies"], tf.gather(tf.constant(self._ids, tf.int32), sub),
                           -1)
-        level = tf.gather(tf.constant(self._levels, tf.float32), sub) * self.magnitude_tensor()
+        level = tf.gather(tf.constant(self._levels, tf.float32), sub)
         return self.run_steps(data, AUTOAUGMENT_OPS, self.gated(params, op_ids), level,
-                              params["sign"], policy_ops.RANDAUGMENT)
+                              params["sign"], policy_ops.RANDAUGMENT, params["keep"])

@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
 from tfaug.image.base import ImageAugmentation
@@ -12,9 +13,13 @@ from tfaug.policies import ops as policy_ops
 class ImagePolicy(ImageAugmentation):
     """Base of image policies that draw ops per sample.
 
-    uint8 images stay uint8 between ops (each op rounds to 8-bit levels, as
-    PIL and torchvision do on uint8 images): a quarter of the memory traffic
-    when the batch is partitioned and stitched at every step.
+    A policy works on the image layers' internal form (float32 in ``[0, 1]``,
+    whatever the input dtype) with the image ops of :mod:`tfaug.image.ops`, so
+    it composes with every image layer in any order.
+
+    ``strength`` (keyword-only, from the base): every drawn level is multiplied
+    by it, and an op without a level (autocontrast, equalize, invert) runs with
+    probability ``strength``; 0 is the identity, 1 the policy as published.
 
     A policy never runs as one XLA program (``auto_compile = False``): under
     XLA every candidate op would run on every image. Called inside
@@ -31,8 +36,7 @@ class ImagePolicy(ImageAugmentation):
     """
 
     auto_compile = False
-    magnitude_attr = "magnitude"
-    keeps_uint8 = True
+    strength_scales = "parameters"
 
     def __init__(self, interpolation="bilinear", fill_value=0.0, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
@@ -53,8 +57,24 @@ class ImagePolicy(ImageAugmentation):
             return op_ids
         return tf.where(params[GATE][:, None], op_ids, -1)
 
-    def run_steps(self, data, names, op_ids, level, sign, space):
-        """Applies step ``k`` (column ``k`` of ``op_ids``/``level``/``sign``) in order."""
+    @staticmethod
+    def strength_draw(shape, seed):
+        """Uniform ``[0, 1)`` draws deciding which level-free ops run under a
+        strength below 1 (derived from ``seed`` without consuming its splits)."""
+        return seeds_lib.uniform(shape, seeds_lib.fold_in(seed, 0x5157))
+
+    def run_steps(self, data, names, op_ids, level, sign, space, keep=None):
+        """Applies step ``k`` (column ``k`` of ``op_ids``/``level``/``sign``) in order.
+
+        ``keep`` (``[B, k]`` uniform draws, :meth:`strength_draw`) drops level-free
+        ops where it is not below the strength; levels are scaled by it.
+        """
+        strength = self.strength_tensor()
+        level = level * strength
+        if keep is not None:
+            free = tf.constant([n in policy_ops.NO_LEVEL and n != "identity" for n in names])
+            is_free = tf.gather(free, tf.maximum(op_ids, 0)) & (op_ids >= 0)
+            op_ids = tf.where(is_free & ~(keep < strength), -1, op_ids)
         for k in range(op_ids.shape[1]):
             data = policy_ops.apply_ops(data, names, op_ids[:, k], level[:, k], sign[:, k],
                                         space, self.interpolation,

@@ -1,18 +1,18 @@
 """Keras callbacks that control augmentation strength during training.
 
-A tfaug layer with a strength (``magnitude_attr``) keeps it in a variable that
-its graph reads on every batch, so changing it between epochs takes effect on
-the next batch without retracing the train step or rebuilding a ``tf.data``
-pipeline. :class:`MagnitudeSchedule` sets it from ``schedule(epoch)``;
+Every tfaug layer, policy and composition keeps its ``strength`` (0 = identity,
+1 = as configured) in a variable that its graph reads on every batch, so
+changing it between epochs takes effect on the next batch without retracing the
+train step or rebuilding a ``tf.data`` pipeline. :class:`StrengthSchedule` sets
+it from ``schedule(epoch)``;
 :class:`AdaptiveAugmentation` raises or lowers it from an overfitting heuristic
 in the manner of StyleGAN2-ADA (Karras et al., 2020, "Training Generative
 Adversarial Networks with Limited Data").
 
-With ``layers=None`` a callback controls the tfaug layers with a strength inside
-the model being trained. Augmentation applied in a ``tf.data`` pipeline is not
-part of the model: pass those layers as ``layers=``. Only the outermost layers
-with a strength are controlled (a layer with a strength governs its sub-layers;
-a ``Sequence`` has none, so its children are controlled). Values are added to
+With ``layers=None`` a callback controls the tfaug layers inside the model being
+trained. Augmentation applied in a ``tf.data`` pipeline is not part of the
+model: pass those layers as ``layers=``. Only the outermost tfaug layers are
+controlled (a composition forwards its strength to its children). Values are added to
 the epoch's ``logs``, so ``History``, ``CSVLogger`` and ``TensorBoard`` listed
 after the callback record them.
 """
@@ -24,73 +24,50 @@ import numbers
 import keras
 import numpy as np
 
-from tfaug.core.base import Augmentation, layer_roots
-from tfaug.core.validation import check_int, check_number
+from tfaug.core.base import augmentations, layer_roots
+from tfaug.core.validation import (ArgumentError, ArgumentTypeError, check_int,
+                                   check_number, check_numbers)
 
 
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _describe(layers):
-    names = [f"{type(l).__name__} {l.name!r}" for l in layers]
-    return "[" + ", ".join(names) + "]"
-
-
 def _search(root, argument):
-    """``(found, what)``: outermost strength layers in ``root``, and what else was seen."""
-    found, seen, other = [], set(), []
-
-    def visit(obj):
-        if id(obj) in seen:
-            return
-        seen.add(id(obj))
-        if isinstance(obj, Augmentation):
-            if obj.magnitude_attr:
-                found.append(obj)
-                return  # it governs its own sub-layers
-            other.append(obj)
-        for child in obj._flatten_layers(include_self=False, recursive=False):
-            visit(child)
-
-    for top in layer_roots(root, argument):
-        visit(top)
-    what = (f"only tfaug layers without a strength: {_describe(other)}" if other
-            else "no tfaug layer at all")
-    return found, what
+    """``(found, what)``: outermost tfaug layers in ``root``, and what was seen."""
+    return augmentations(layer_roots(root, argument), outermost=True), "no tfaug layer at all"
 
 
 def strength_layers(root, argument="layers"):
-    """The outermost tfaug layers with a strength inside ``root``.
+    """The outermost tfaug layers inside ``root``.
 
     Args:
       root: A layer, a Keras model, or a list/tuple of them.
       argument: Argument name used in error messages.
 
     Returns:
-      A list of :class:`~tfaug.core.Augmentation` layers, each once, whose
-      ``magnitude_attr`` is set and that are not inside another such layer
-      (a layer with a strength governs its sub-layers).
+      A list of :class:`~tfaug.core.Augmentation` layers, each once, that are
+      not inside another tfaug layer (a composition forwards its strength).
 
     Raises:
       ValueError: ``root`` is not a layer (or list of layers), or it holds no
-        tfaug layer with a strength; the message lists what was found.
+        tfaug layer.
 
     Example:
       >>> strength_layers(model)  # e.g. [RandAugment, RandomContrast]
     """
     found, what = _search(root, argument)
     if not found:
-        raise ValueError(f"`{argument}` holds no tfaug layer with a strength "
-                         f"(`magnitude_attr`); found {what}.")
+        raise ArgumentError(argument, root, "a layer or model holding a tfaug layer",
+                            f"`{argument}` holds no tfaug layer; found {what}.")
     return found
 
 
 def _log_keys(layers, per_layer):
-    """``"magnitude"`` or one ``"magnitude/<layer name>"`` key per layer (unique)."""
+    """``"strength"`` or one ``"strength/<layer name>"`` key per layer (unique)."""
     if not per_layer:
-        return ["magnitude"] * len(layers)
-    keys = [f"magnitude/{layer.name}" for layer in layers]
+        return ["strength"] * len(layers)
+    keys = [f"strength/{layer.name}" for layer in layers]
     return [k if keys.index(k) == i else f"{k}_{i}" for i, k in enumerate(keys)]
 
 
@@ -109,7 +86,8 @@ class _Controller(keras.callbacks.Callback):
     def __init__(self, layers, verbose):
         super().__init__()
         if not _is_number(verbose) or verbose not in (0, 1, 2):
-            raise ValueError(f"`verbose` must be 0, 1 or 2, got {verbose!r}.")
+            raise (ArgumentError if _is_number(verbose) else ArgumentTypeError)(
+                "verbose", verbose, "0, 1 or 2")
         self.verbose = int(verbose)
         self._layers = None if layers is None else strength_layers(layers)
 
@@ -127,7 +105,7 @@ class _Controller(keras.callbacks.Callback):
             if not found:
                 raise ValueError(
                     f"`layers` is None, so the callback searched the model "
-                    f"{self.model.name!r} for tfaug layers with a strength and found "
+                    f"{self.model.name!r} for tfaug layers and found "
                     f"{what}. Augmentation applied in a tf.data pipeline is not part "
                     f"of the model: pass those layers as `layers=`.")
             self._layers = found
@@ -142,55 +120,55 @@ class _Controller(keras.callbacks.Callback):
             print(message, flush=True)
 
 
-class MagnitudeSchedule(_Controller):
+class StrengthSchedule(_Controller):
     """Sets augmentation strength from a schedule at the start of every epoch.
 
-    At ``on_epoch_begin(epoch)`` every target layer's strength (its
-    ``magnitude_attr`` argument, in that layer's own units) is set to
+    At ``on_epoch_begin(epoch)`` every target layer's ``strength`` (0 =
+    identity, 1 = as configured) is set to
     ``schedule(epoch)``, or to ``schedule(epoch, current)`` when ``schedule``
     accepts two positional arguments (``current`` is that layer's strength before
     the update), as ``keras.callbacks.LearningRateScheduler`` does for the
     learning rate. The change takes effect on the next batch without retracing
-    anything. At epoch end the value is added to ``logs`` as ``"magnitude"``
-    (``"magnitude/<layer name>"`` per layer for a two-argument schedule with
+    anything. At epoch end the value is added to ``logs`` as ``"strength"``
+    (``"strength/<layer name>"`` per layer for a two-argument schedule with
     several layers, whose values may differ), so ``History`` records it.
 
     Args:
       schedule: A callable ``(epoch) -> float`` or ``(epoch, current) ->
         float``; epochs count from 0. See :meth:`linear` and :meth:`step`.
       layers: A tfaug layer, a model, or a list of them; the outermost tfaug
-        layers with a strength inside are controlled. None: those inside the
+        layers inside are controlled. None: those inside the
         model being trained. Layers used in a ``tf.data`` pipeline are not in
         the model and must be passed here.
       verbose: 0 silent, 1 or 2 print the value set at each epoch.
 
     Raises:
-      ValueError: ``schedule`` is not callable; ``layers`` holds no layer with
-        a strength; ``schedule`` returns a value that is not a number or is out
-        of a layer's range (at the epoch where it does).
+      ValueError: ``schedule`` is not callable; ``layers`` holds no tfaug
+        layer; ``schedule`` returns a value that is not a finite number >= 0
+        (at the epoch where it does).
 
     Example:
       Augmentation inside the model (found automatically):
 
       >>> aug = tfaug.image.RandomContrast(0.5)
       >>> model = keras.Sequential([keras.Input((32, 32, 3)), aug, ...])
-      >>> ramp = tfaug.callbacks.MagnitudeSchedule.linear(0.0, 1.0, epochs=10)
+      >>> ramp = tfaug.callbacks.StrengthSchedule.linear(0.0, 1.0, epochs=10)
       >>> history = model.fit(x, y, epochs=20, callbacks=[ramp])
-      >>> history.history["magnitude"]  # 0.0, 0.1, ..., 1.0, 1.0, ...
+      >>> history.history["strength"]  # 0.0, 0.1, ..., 1.0, 1.0, ...
 
       Augmentation in a tf.data pipeline (pass the layer):
 
       >>> aug = tfaug.RandAugment(num_ops=2, magnitude=9)
       >>> ds = ds.map(lambda x, y: (aug(x, training=True), y))
-      >>> cb = tfaug.callbacks.MagnitudeSchedule(lambda epoch: min(epoch, 9),
-      ...                                         layers=aug)
+      >>> cb = tfaug.callbacks.StrengthSchedule(lambda epoch: min(epoch / 9, 1),
+      ...                                        layers=aug)
       >>> model.fit(ds, epochs=20, callbacks=[cb])
     """
 
     def __init__(self, schedule, layers=None, verbose=0):
         if not callable(schedule):
-            raise ValueError(f"`schedule` must be a callable (epoch) -> float or "
-                             f"(epoch, current) -> float, got {schedule!r}.")
+            raise ArgumentTypeError("schedule", schedule, "a callable (epoch) -> float or "
+                                    "(epoch, current) -> float")
         self.schedule = schedule
         self._two_args = _takes_two_args(schedule)
         self._values = {}
@@ -208,14 +186,14 @@ class MagnitudeSchedule(_Controller):
           start: Strength at epoch 0 (a number).
           end: Strength from epoch ``epochs`` on (a number).
           epochs: Length of the ramp in epochs, an integer >= 1.
-          layers: As in :class:`MagnitudeSchedule`.
-          verbose: As in :class:`MagnitudeSchedule`.
+          layers: As in :class:`StrengthSchedule`.
+          verbose: As in :class:`StrengthSchedule`.
 
         Returns:
-          A :class:`MagnitudeSchedule`.
+          A :class:`StrengthSchedule`.
 
         Example:
-          >>> cb = MagnitudeSchedule.linear(0.0, 1.0, epochs=4)  # 0, .25, .5, .75, 1, 1...
+          >>> cb = StrengthSchedule.linear(0.0, 1.0, epochs=4)  # 0, .25, .5, .75, 1, 1...
         """
         start, end = _finite("start", start), _finite("end", end)
         epochs = check_int("epochs", epochs, 1)
@@ -236,27 +214,23 @@ class MagnitudeSchedule(_Controller):
         Args:
           boundaries: Strictly increasing epoch indices (integers >= 1).
           values: Numbers, one more than ``boundaries``.
-          layers: As in :class:`MagnitudeSchedule`.
-          verbose: As in :class:`MagnitudeSchedule`.
+          layers: As in :class:`StrengthSchedule`.
+          verbose: As in :class:`StrengthSchedule`.
 
         Returns:
-          A :class:`MagnitudeSchedule`.
+          A :class:`StrengthSchedule`.
 
         Example:
-          >>> cb = MagnitudeSchedule.step([5, 10], [0.2, 0.5, 1.0], layers=aug)
+          >>> cb = StrengthSchedule.step([5, 10], [0.2, 0.5, 1.0], layers=aug)
         """
         if not isinstance(boundaries, (list, tuple)) or not boundaries:
-            raise ValueError(f"`boundaries` must be a non-empty list of epoch indices, "
-                             f"got {boundaries!r}.")
+            raise (ArgumentError if isinstance(boundaries, (list, tuple))
+                   else ArgumentTypeError)("boundaries", boundaries,
+                                           "a non-empty list of epoch indices")
         boundaries = [check_int("boundaries", b, 1) for b in boundaries]
         if any(b1 >= b2 for b1, b2 in zip(boundaries, boundaries[1:])):
-            raise ValueError(f"`boundaries` must be strictly increasing, got "
-                             f"{list(boundaries)!r}.")
-        if (not isinstance(values, (list, tuple)) or len(values) != len(boundaries) + 1
-                or not all(_is_number(v) and math.isfinite(v) for v in values)):
-            raise ValueError(f"`values` must be a list of {len(boundaries) + 1} finite "
-                             f"numbers (one more than `boundaries`), got {values!r}.")
-        values = [float(v) for v in values]
+            raise ArgumentError("boundaries", list(boundaries), "strictly increasing")
+        values = check_numbers("values", values, len(boundaries) + 1)
 
         def piecewise(epoch):
             return values[sum(epoch >= b for b in boundaries)]
@@ -272,16 +246,16 @@ class MagnitudeSchedule(_Controller):
         keys = _log_keys(layers, per_layer=self._two_args and len(layers) > 1)
         self._values = {}
         for layer, key in zip(layers, keys):
-            args = (epoch, layer.get_magnitude()) if self._two_args else (epoch,)
+            args = (epoch, layer.get_strength()) if self._two_args else (epoch,)
             value = _as_float(self.schedule(*args), f"`schedule` (at epoch {epoch})")
             try:
-                layer.set_magnitude(value)
+                layer.set_strength(value)
             except ValueError as err:
                 raise ValueError(f"`schedule` returned {value!r} at epoch {epoch}, out of "
                                  f"range for layer {layer.name!r}: {err}") from None
             self._values[key] = value
-            self._say(f"Epoch {epoch + 1}: MagnitudeSchedule sets {layer.name} "
-                      f"{layer.magnitude_attr} to {value:.4g}.")
+            self._say(f"Epoch {epoch + 1}: StrengthSchedule sets {layer.name} "
+                      f"strength to {value:.4g}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -292,13 +266,11 @@ class AdaptiveAugmentation(_Controller):
     """Adapts augmentation strength to overfitting (StyleGAN2-ADA style).
 
     The callback keeps a strength ``p`` in ``[0, max_strength]``. Each
-    layer's strength is ``low + p * (reference - low)``, where ``reference``
-    is the layer's strength when the callback is set up (its configured
-    strength: at construction for explicit ``layers``, when training first
-    starts for ``layers=None``) and ``low`` the smallest value the layer allows
-    (0 for most layers). So ``p = 0`` turns augmentation off, ``p = 1``
-    restores the configured strength, and ``RandAugment(magnitude=9)`` ramps
-    between 0 and 9. Training starts at ``p = initial``; a second ``fit`` with
+    layer's strength is ``p * reference``, where ``reference`` is the layer's
+    strength when the callback is set up (its configured strength: at
+    construction for explicit ``layers``, when training first starts for
+    ``layers=None``). So ``p = 0`` turns augmentation off and ``p = 1``
+    restores the configured strength. Training starts at ``p = initial``; a second ``fit`` with
     the same callback continues from the current ``p``.
 
     After each epoch the callback measures an overfitting heuristic ``r`` and
@@ -344,7 +316,7 @@ class AdaptiveAugmentation(_Controller):
       step: Change of ``p`` per epoch, in ``(0, max_strength]``.
       initial: ``p`` at the start of training, in ``[0, max_strength]``.
       max_strength: Largest ``p``, > 0 (above 1 scales strengths past their
-        configured values, up to each layer's allowed maximum).
+        configured values).
       batch_size: Batch size used to evaluate ``validation_data`` and
         ``train_data``.
       verbose: 0 silent, 1 or 2 print ``r`` and ``p`` after each epoch.
@@ -377,16 +349,18 @@ class AdaptiveAugmentation(_Controller):
         self.step = check_number("step", step, 0.0, self.max_strength, low_inclusive=False)
         self.initial = check_number("initial", initial, 0.0, self.max_strength)
         if not (callable(metric) or metric in self.METRICS):
-            raise ValueError(f"`metric` must be one of {list(self.METRICS)} or a callable "
-                             f"(logs) -> float, got {metric!r}.")
+            raise (ArgumentError if isinstance(metric, str) else ArgumentTypeError)(
+                "metric", metric, f"one of {list(self.METRICS)} or a callable "
+                "(logs) -> float")
         self.metric = metric
         self.validation_data = _check_data("validation_data", validation_data)
         self.train_data = _check_data("train_data", train_data)
         if metric == "sign":
             for name in ("validation_data", "train_data"):
                 if getattr(self, name) is None:
-                    raise ValueError(f"`{name}` is required with metric='sign': pass "
-                                     f"(x, y) arrays (a few hundred samples).")
+                    raise ArgumentError(name, None, "(x, y) arrays with metric='sign'",
+                                        f"`{name}` is required with metric='sign': pass "
+                                        f"(x, y) arrays (a few hundred samples).")
         self.batch_size = check_int("batch_size", batch_size, 1)
         self.strength = self.initial
         self.references = None
@@ -396,15 +370,13 @@ class AdaptiveAugmentation(_Controller):
 
     def _on_layers_found(self):
         if self.references is None:
-            self.references = [layer.get_magnitude() for layer in self._layers]
+            self.references = [layer.get_strength() for layer in self._layers]
 
     def apply_strength(self, p=None):
         """Sets every layer's strength from ``p`` (default :attr:`strength`)."""
         p = self.strength if p is None else p
         for layer, ref in zip(self._resolve(), self.references):
-            low, high = layer.magnitude_bounds
-            value = max(low, low + p * (ref - low))
-            layer.set_magnitude(value if high is None else min(value, high))
+            layer.set_strength(max(0.0, p * ref))
 
     # ---------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
@@ -497,8 +469,6 @@ def _takes_two_args(fn):
 
 def _finite(name, value, low=None):
     """A finite number (``> low`` when given)."""
-    if not _is_number(value) or not math.isfinite(value):
-        raise ValueError(f"`{name}` must be a finite number, got {value!r}.")
     return check_number(name, value, low, low_inclusive=False)
 
 
@@ -506,14 +476,18 @@ def _check_data(name, data):
     if data is None:
         return None
     if not isinstance(data, (list, tuple)) or len(data) != 2:
-        raise ValueError(f"`{name}` must be a pair (x, y) of arrays, got {type(data)}.")
+        raise ArgumentTypeError(name, data, "a pair (x, y) of arrays",
+                                f"`{name}` must be a pair (x, y) of arrays, got {type(data)}.")
     x, y = data
     try:
         n_x, n_y = len(keras.tree.flatten(x)[0]), len(keras.tree.flatten(y)[0])
     except (TypeError, IndexError):
-        raise ValueError(f"`{name}` must be a pair (x, y) of arrays with a first "
-                         f"(sample) dimension, got {type(x)}, {type(y)}.") from None
+        raise ArgumentTypeError(name, data, "a pair (x, y) of arrays with a first (sample) "
+                                "dimension", f"`{name}` must be a pair (x, y) of arrays "
+                                f"with a first (sample) dimension, got {type(x)}, "
+                                f"{type(y)}.") from None
     if n_x == 0 or n_x != n_y:
-        raise ValueError(f"`{name}` must hold the same non-zero number of samples in x "
-                         f"and y, got {n_x} and {n_y}.")
+        raise ArgumentError(name, data, "the same non-zero number of samples in x and y",
+                            f"`{name}` must hold the same non-zero number of samples in x "
+                            f"and y, got {n_x} and {n_y}.")
     return (x, y)

@@ -6,7 +6,8 @@ import types
 import tensorflow as tf
 
 from tfaug.core import registry
-from tfaug.core.composition import _as_layer, _Routing
+from tfaug.core import validation
+from tfaug.core.composition import RoutingComposition, as_layer
 
 
 def _check_label(key):
@@ -14,12 +15,14 @@ def _check_label(key):
     if isinstance(key, str) and key.lstrip("-").isdigit():
         key = int(key)
     if isinstance(key, bool) or not isinstance(key, numbers.Integral) or key < 0:
-        raise ValueError(f"`per_class` keys must be non-negative integer labels, got {key!r}.")
+        raise validation.ArgumentError(
+            "per_class", key, "a dict whose keys are non-negative integer labels",
+            f"`per_class` keys must be non-negative integer labels, got {key!r}.")
     return int(key)
 
 
 @registry.register
-class ClassConditional(_Routing):
+class ClassConditional(RoutingComposition):
     """Routes each sample to the layer chosen for its label (label-aware rules).
 
     ``per_class`` overrides ``default`` for the labels it lists; ``None``
@@ -47,18 +50,20 @@ class ClassConditional(_Routing):
         kwargs.pop("probability", None)
         per_class = {} if per_class is None else per_class
         if not isinstance(per_class, dict):
-            raise ValueError(f"`per_class` must be a dict {{label: layer or None}}, got "
-                             f"{per_class!r}.")
-        default = None if default is None else _as_layer(default, "default")
-        per_class = {_check_label(k): (None if v is None else _as_layer(v, "per_class"))
+            raise validation.ArgumentTypeError("per_class", per_class,
+                                               "a dict {label: layer or None}")
+        default = None if default is None else as_layer(default, "default")
+        per_class = {_check_label(k): (None if v is None else as_layer(v, "per_class"))
                      for k, v in per_class.items()}
         branches = []
         for layer in [default] + list(per_class.values()):
             if layer is not None and all(layer is not b for b in branches):
                 branches.append(layer)
         if not branches:
-            raise ValueError("`default` and every `per_class` value are None: "
-                             "ClassConditional would do nothing; give at least one layer.")
+            raise validation.ArgumentError(
+                "default", None, "a layer when every `per_class` value is None",
+                "`default` and every `per_class` value are None: "
+                "ClassConditional would do nothing; give at least one layer.")
         super().__init__(branches, seed=seed, **kwargs)
         self._check_same_size()
         self.default = default

@@ -28,6 +28,8 @@ import tempfile
 import keras
 
 from tfaug.core import files, registry
+from tfaug.core.base import Augmentation
+from tfaug.core.validation import ArgumentError
 
 FORMAT = "tfaug.policy"
 VERSION = 1
@@ -40,8 +42,11 @@ PACKAGE = "tfaug.saved_policies"
 _KERAS_KWARGS = frozenset(
     p for p in inspect.signature(keras.layers.Layer.__init__).parameters
     if p not in ("self", "args", "kwargs"))
+# Keyword-only arguments of every tfaug layer (``strength``): ``get_config``
+# writes them, subclasses take them through ``**kwargs``.
+_BASE_KWARGS = [p for p, spec in inspect.signature(Augmentation.__init__).parameters.items()
+                if spec.kind == spec.KEYWORD_ONLY]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_ARGUMENT = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 
 
 class PolicyError(ValueError):
@@ -196,10 +201,12 @@ def _build(node, path, source=None):
     params = inspect.signature(klass.__init__).parameters
     allowed = [p for p, spec in params.items() if p != "self"
                and spec.kind not in (spec.VAR_KEYWORD, spec.VAR_POSITIONAL)]
+    base = ([p for p in _BASE_KWARGS if p not in allowed]
+            if issubclass(klass, Augmentation) else [])
     for key in config:
-        if key not in allowed and key not in _KERAS_KWARGS:
+        if key not in allowed and key not in base and key not in _KERAS_KWARGS:
             raise PolicyError(_member(config_path, key), f"unknown argument of {name} "
-                              f"(allowed: {', '.join(allowed + ['name'])})", source)
+                              f"(allowed: {', '.join(allowed + base + ['name'])})", source)
     for key in allowed:
         if params[key].default is inspect.Parameter.empty and key not in config:
             raise PolicyError(_member(config_path, key), f"missing required argument of "
@@ -211,16 +218,15 @@ def _build(node, path, source=None):
     except PolicyError:
         raise
     except Exception as error:  # any failure to build names the node's path
-        # Our errors name the argument in backticks ("`factor` must be ...").
         message = str(error)
-        argument = next((m for m in _ARGUMENT.finditer(message) if m.group(1) in config),
-                        None)
-        if argument is None:
+        # An ArgumentError names the bad argument: point at it when the file set it.
+        argument = error.argument if isinstance(error, ArgumentError) else None
+        if argument not in config:
             raise PolicyError(path, f"cannot build {name}: {message}", source) from None
-        detail = message
-        if argument.start() == 0:
-            detail = message[argument.end():].strip() or message
-        raise PolicyError(_member(config_path, argument.group(1)), detail, source) from None
+        prefix = f"`{argument}` "
+        detail = message[len(prefix):] if message.startswith(prefix) else message
+        raise PolicyError(_member(config_path, argument), detail or message,
+                          source) from None
 
 
 def validate(policy, source=None, expected_name=None):

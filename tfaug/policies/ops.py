@@ -46,9 +46,11 @@ import math
 
 import tensorflow as tf
 
+from tfaug.core import validation
+from tfaug.core import xla
 from tfaug.core.xla import in_xla_context
 from tfaug.image import ops as image_ops
-from tfaug.image.ops.affine import _kernel_coords
+from tfaug.image.ops.affine import kernel_coords
 
 GEOMETRIC = ("rotate", "shear_x", "shear_y", "translate_x", "translate_y")
 COLOR = ("autocontrast", "equalize", "invert", "solarize", "posterize", "color",
@@ -93,14 +95,18 @@ AUGMIX = Space(translate=1.0 / 3.0, posterize=(4.0, 0.0))
 
 def check_ops(name, ops, allowed=OPS):
     """Validates a list of op names; returns it as a list."""
-    if not isinstance(ops, (list, tuple)) or not ops:
-        raise ValueError(f"`{name}` must be a non-empty list of op names from "
-                         f"{list(allowed)}, got {ops!r}.")
+    what = f"a non-empty list of op names from {list(allowed)}"
+    if not isinstance(ops, (list, tuple)):
+        raise validation.ArgumentTypeError(name, ops, what)
+    if not ops:
+        raise validation.ArgumentError(name, ops, what)
     bad = [o for o in ops if o not in allowed]
     if bad:
-        raise ValueError(f"`{name}` has unknown ops {bad}; allowed: {list(allowed)}.")
+        raise validation.ArgumentError(name, ops, what, f"`{name}` has unknown ops {bad}; "
+                                       f"allowed: {list(allowed)}.")
     if len(set(ops)) != len(ops):
-        raise ValueError(f"`{name}` lists an op twice: {list(ops)}.")
+        raise validation.ArgumentError(name, ops, "a list naming each op once",
+                                       f"`{name}` lists an op twice: {list(ops)}.")
     return list(ops)
 
 
@@ -149,7 +155,9 @@ def color_op(name, images, level, sign, space):
     if name == "posterize":
         lo, hi = space.posterize
         bits = tf.clip_by_value(tf.round(lo + level * (hi - lo)), 1.0, 8.0)
-        return image_ops.posterize(images, tf.cast(bits, tf.int32))
+        out = image_ops.posterize(images, tf.cast(bits, tf.int32))
+        # 8 bits keeps every 8-bit level: the identity, also off the 8-bit grid.
+        return tf.where(_rows(bits >= 8.0, out), images, out)
     factor = tf.maximum(1.0 + _signed(level * space.enhance, sign), 0.0)
     if name == "brightness":
         return image_ops.scale_brightness(images, factor)
@@ -183,9 +191,9 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
     """Applies to each row the op it drew.
 
     Args:
-      data: Image dict (``images`` float32 ``[B, H, W, C]`` in ``[0, 1]`` or
-        uint8, optional ``masks`` and ``boxes`` that follow geometric ops,
-        ``labels``).
+      data: Image dict in the image layers' internal form (``images`` float32
+        ``[B, H, W, C]`` in ``[0, 1]``, optional ``masks`` and ``boxes`` that
+        follow geometric ops, ``labels``).
       names: Op names (from :data:`OPS`); ``op_ids`` index into it.
       op_ids: int32 ``[B]``; a negative id leaves the row unchanged.
       level: float32 ``[B]`` levels (0 = weakest; 1 = the space's maximum).
@@ -286,9 +294,7 @@ def _run_group(kind, part, op_ids, level, sign, names, space, interpolation, fil
         out["images"] = _call(_point_program, images, rows, names, space)
         return out
     if kind == "equalize":
-        # Not one XLA program: its histograms are a bincount outside XLA
-        # (image_ops.equalize compiles the elementwise halves itself).
-        out["images"] = _call(_color, images, rows, kind, space)
+        out["images"] = _color(images, *rows, kind, space)
         return out
     if kind in COLOR:
         out["images"] = _call(_color_program, images, rows, kind, space)
@@ -310,18 +316,15 @@ def _run_group(kind, part, op_ids, level, sign, names, space, interpolation, fil
 
 
 def _call(program, images, rows, *static):
-    """``program(images, *rows, *static)``: compiled on its own outside XLA,
-    inline inside an XLA context."""
-    if in_xla_context():
-        program = getattr(program, "python_function", program)
+    """``program(images, *rows, *static)`` (an :func:`tfaug.core.xla.program`:
+    compiled on its own outside XLA when the switch is on, inline otherwise)."""
     return program(images, *rows, *static)
 
 
 def _warp(images, matrices, interpolation, fill_value):
-    """uint8 or float images through ``matrices`` (uint8 is read as uint8)."""
-    scale = 255.0 if images.dtype == tf.uint8 else 1.0
+    """Images through ``matrices`` (a gather per output pixel)."""
     return image_ops.transform(images, matrices, None, interpolation, "constant",
-                               fill_value * scale, implementation="gather")
+                               fill_value, implementation="gather")
 
 
 def _lines(images, matrices, axis, interpolation, fill_value):
@@ -329,59 +332,42 @@ def _lines(images, matrices, axis, interpolation, fill_value):
     line shifted by its offset."""
     height, width = _spatial(images)
     # Kernel coordinates: x_src = x + m01 y + m02 (rows), y_src = y + m10 x + m12.
-    k = _kernel_coords(matrices)
+    k = kernel_coords(matrices)
     r = 0 if axis == 2 else 1
     pos = tf.range(height if axis == 2 else width, dtype=tf.float32)[None]
     offsets = k[:, r, 1 - r:2 - r] * pos + k[:, r, 2:3]
-    scale = 255.0 if images.dtype == tf.uint8 else 1.0
-    return image_ops.shift_lines(images, offsets, axis, interpolation, fill_value * scale)
+    return image_ops.shift_lines(images, offsets, axis, interpolation, fill_value)
 
 
 def _point(images, op_ids, level, sign, names, space):
     """Every point op of ``names`` on the rows; each row keeps its own op's
     result (rows with another op, or none, are unchanged)."""
-    x = to_unit(images)
-    out = x
+    out = images
     for i, name in enumerate(names):
         if name in POINT:
-            new = color_op(name, x, level, sign, space)
+            new = color_op(name, images, level, sign, space)
             out = tf.where(_rows(tf.equal(op_ids, i), new), new, out)
-    return from_unit(out, images.dtype)
+    return out
 
 
 def _color(images, op_ids, level, sign, name, space):
     """Colour op ``name`` on the rows that drew it (``op_ids >= 0``)."""
-    if name == "equalize":
-        new = image_ops.equalize(images)  # uint8 stays uint8
-        if not in_xla_context():  # a part: every row drew it
-            return new
-    else:
-        new = from_unit(color_op(name, to_unit(images), level, sign, space), images.dtype)
+    new = color_op(name, images, level, sign, space)
+    if name == "equalize" and not in_xla_context():  # a part: every row drew it
+        return new
     return tf.where(_rows(op_ids >= 0, new), new, images)
 
 
-# One XLA program each, traced once per static setting and compiled once per
-# bucketed part shape: the point ops fuse into a single pass (plus the two
+# One XLA program each (when tfaug.core.set_auto_compile is on), compiled once
+# per bucketed part shape: the point ops fuse into a single pass (plus the two
 # reductions autocontrast and contrast need), shears and translations into
-# windowed gathers of whole lines, rotations into one gather loop.
-_point_program = tf.function(_point, jit_compile=True)
-_warp_program = tf.function(_warp, jit_compile=True)
-_lines_program = tf.function(_lines, jit_compile=True)
-_color_program = tf.function(_color, jit_compile=True)
-
-
-def to_unit(images):
-    """float32 ``[0, 1]`` view of images that may be uint8 (policies keep uint8)."""
-    if images.dtype == tf.uint8:
-        return tf.cast(images, tf.float32) * (1.0 / 255.0)
-    return images
-
-
-def from_unit(x, dtype):
-    """Back to ``dtype``: uint8 rounds to the nearest level (as PIL does per op)."""
-    if dtype == tf.uint8:
-        return tf.cast(tf.clip_by_value(tf.round(x * 255.0), 0.0, 255.0), tf.uint8)
-    return x
+# windowed gathers of whole lines, rotations into one gather loop. Equalize is
+# not one: its histograms are a bincount outside XLA (image_ops.equalize
+# compiles the elementwise halves itself).
+_point_program = xla.program(_point)
+_warp_program = xla.program(_warp)
+_lines_program = xla.program(_lines)
+_color_program = xla.program(_color)
 
 
 def _rows(mask, value):

@@ -37,9 +37,10 @@ class RandAugment(ImagePolicy):
 
     Args:
       num_ops: Ops applied to each sample, in sequence (>= 1).
-      magnitude: Shared magnitude in bins, ``0 <= magnitude <=
-        num_magnitude_bins - 1``; held in a variable (``set_magnitude``), so it
-        can change between epochs without a retrace.
+      magnitude: The paper's shared magnitude M in bins, ``0 <= magnitude <=
+        num_magnitude_bins - 1``. (To weaken or strengthen the policy between
+        epochs without a retrace, use ``strength``: a keyword-only scale on
+        every level, 0 = identity.)
       magnitude_stddev: When > 0, each op of each sample draws its magnitude
         from ``Normal(magnitude, magnitude_stddev)`` clipped to the bins
         (timm's "mstd").
@@ -60,7 +61,7 @@ class RandAugment(ImagePolicy):
     Example:
       >>> aug = tfaug.policies.RandAugment(num_ops=2, magnitude=9, seed=0)
       >>> out = aug(images, training=True)
-      >>> aug.set_magnitude(12)  # stronger from the next batch on, no retrace
+      >>> aug.set_strength(0.5)  # half the levels from the next batch on, no retrace
     """
 
     def __init__(self, num_ops=2, magnitude=9, magnitude_stddev=0.0, num_magnitude_bins=31,
@@ -72,8 +73,8 @@ class RandAugment(ImagePolicy):
         self.num_ops = validation.check_int("num_ops", num_ops, 1, 16)
         self.num_magnitude_bins = validation.check_int("num_magnitude_bins",
                                                        num_magnitude_bins, 2)
-        self.magnitude = self.add_magnitude("magnitude", magnitude, 0.0,
-                                            self.num_magnitude_bins - 1)
+        self.magnitude = validation.check_number("magnitude", magnitude, 0.0,
+                                                 self.num_magnitude_bins - 1)
         self.magnitude_stddev = validation.check_number("magnitude_stddev",
                                                         magnitude_stddev, 0.0)
         self.ops = None if ops is None else policy_ops.check_ops(
@@ -85,17 +86,18 @@ class RandAugment(ImagePolicy):
         shape = [batch_size, self.num_ops]
         choice = seeds_lib.uniform(shape, op_seed, 0, len(self._names), dtype=tf.int32)
         top = float(self.num_magnitude_bins - 1)
-        m = tf.fill(shape, self.magnitude_tensor())
+        m = tf.fill(shape, tf.constant(self.magnitude, tf.float32))
         if self.magnitude_stddev > 0:
             m = tf.clip_by_value(
                 seeds_lib.normal(shape, mag_seed, m, self.magnitude_stddev), 0.0, top)
         return {"ops": choice, "level": m * (1.0 / top),
-                "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5)}
+                "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5),
+                "keep": self.strength_draw(shape, seed)}
 
     def transform(self, data, params):
         op_ids = self.gated(params, _ids_for(self._names, params["ops"]))
         return self.run_steps(data, self._names, op_ids, params["level"], params["sign"],
-                              policy_ops.RANDAUGMENT)
+                              policy_ops.RANDAUGMENT, params["keep"])
 
 
 @registry.register
@@ -109,8 +111,6 @@ class TrivialAugment(ImagePolicy):
 
     Args:
       num_magnitude_bins: Number of magnitude bins (31).
-      magnitude: Strength scale (variable, default 1): the drawn level is
-        multiplied by it, so 0.5 halves every op's range and 0 is the identity.
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_value: Fill of uncovered areas, in ``value_range`` units.
       probability: Per-sample chance that the policy applies.
@@ -122,15 +122,13 @@ class TrivialAugment(ImagePolicy):
       >>> out = aug(images, training=True)
     """
 
-    def __init__(self, num_magnitude_bins=31, magnitude=1.0, interpolation="bilinear",
-                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, num_magnitude_bins=31, interpolation="bilinear", fill_value=0.0,
+                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.num_magnitude_bins = validation.check_int("num_magnitude_bins",
                                                        num_magnitude_bins, 2)
-        self.magnitude = self.add_magnitude("magnitude", magnitude, 0.0)
 
     def sample_params(self, batch_size, seed):
         op_seed, mag_seed, sign_seed = tf.unstack(seeds_lib.split(seed, 3))
@@ -138,11 +136,12 @@ class TrivialAugment(ImagePolicy):
         bins = self.num_magnitude_bins
         choice = seeds_lib.uniform(shape, op_seed, 0, len(TRIVIALAUGMENT_OPS), dtype=tf.int32)
         b = seeds_lib.uniform(shape, mag_seed, 0, bins, dtype=tf.int32)
-        level = tf.cast(b, tf.float32) * (1.0 / (bins - 1)) * self.magnitude_tensor()
+        level = tf.cast(b, tf.float32) * (1.0 / (bins - 1))
         return {"ops": choice, "level": level,
-                "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5)}
+                "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5),
+                "keep": self.strength_draw(shape, seed)}
 
     def transform(self, data, params):
         op_ids = self.gated(params, _ids_for(TRIVIALAUGMENT_OPS, params["ops"]))
         return self.run_steps(data, TRIVIALAUGMENT_OPS, op_ids, params["level"],
-                              params["sign"], policy_ops.WIDE)
+                              params["sign"], policy_ops.WIDE, params["keep"])

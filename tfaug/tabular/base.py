@@ -26,6 +26,7 @@ numeric. ``restore`` puts every column back in its place, shape and dtype
 
 import tensorflow as tf
 
+from tfaug.core import validation
 from tfaug.core.base import Augmentation
 
 LABELS = "labels"
@@ -37,17 +38,21 @@ COLUMN = "column/"
 def _check_categorical(value):
     if value is None:
         return None
+    name = "categorical_features"
     if isinstance(value, (str, int)) or not isinstance(value, (list, tuple)):
-        raise ValueError("`categorical_features` must be None or a list of column indices "
-                         f"(matrix input) or column names (dict input), got {value!r}.")
+        raise validation.ArgumentTypeError(name, value, "None or a list of column indices "
+                                           "(matrix input) or column names (dict input)")
     kinds = {type(v) for v in value}
     if not (kinds <= {int} or kinds <= {str}) or any(isinstance(v, bool) for v in value):
-        raise ValueError("`categorical_features` must hold only ints (column indices) or only "
-                         f"strings (column names), got {value!r}.")
+        raise validation.ArgumentTypeError(name, value, "a list of only ints (column indices) "
+                                           "or only strings (column names)")
     if any(isinstance(v, int) and v < 0 for v in value):
-        raise ValueError(f"`categorical_features` indices must be >= 0, got {value!r}.")
+        raise validation.ArgumentError(name, value, "a list of indices >= 0",
+                                       f"`categorical_features` indices must be >= 0, got "
+                                       f"{value!r}.")
     if len(set(value)) != len(value):
-        raise ValueError(f"`categorical_features` has duplicates: {value!r}.")
+        raise validation.ArgumentError(name, value, "a list without duplicates",
+                                       f"`categorical_features` has duplicates: {value!r}.")
     return list(value)
 
 
@@ -194,7 +199,7 @@ class TabularAugmentation(Augmentation):
                 source = data[FEATURES if role == "numeric" else CATEGORICAL]
                 start = offsets[role]
                 offsets[role] = start + k
-                col = _cast_back(source[:, start:start + k], dtype)
+                col = _cast_back(source[:, start:start + k], self.output_dtype(dtype))
                 out[name] = col[:, 0] if len(tail) == 0 else col
             if spec.get("labels"):
                 out[LABELS] = labels
@@ -204,7 +209,7 @@ class TabularAugmentation(Augmentation):
         merged = tf.concat([data[FEATURES], data[CATEGORICAL]], axis=1)
         if order != list(range(width)):
             merged = tf.gather(merged, _inverse(order), axis=1)
-        x = _cast_back(merged, spec["dtype"])
+        x = _cast_back(merged, self.output_dtype(spec["dtype"]))
         if not spec["batched"]:
             x = x[0]
             labels = labels[0] if labels is not None else None

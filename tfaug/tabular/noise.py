@@ -6,10 +6,12 @@ All are per row (each row draws its own noise from a per-row key, see
 :mod:`tfaug.tabular.base`), and leave categorical columns alone unless the
 layer says otherwise.
 
-Strength: each takes ``magnitude``, a scale ``>= 0`` held in a variable
-(``set_magnitude`` changes the next batch without a retrace): it multiplies the
-noise's standard deviation, the mask and swap rates, and moves MixUp's own-row
-weight toward 1. 1 is the layer as configured, 0 the identity.
+Strength: each takes the keyword-only ``strength`` of the base class, a scale
+``>= 0`` held in a variable (``set_strength`` changes the next batch without a
+retrace), and scales its parameters by it (``strength_scales =
+"parameters"``): it multiplies the noise's standard deviation and the mask and
+swap rates (clamped to 1), and moves MixUp's own-row weight toward 1. 1 is the
+layer as configured, 0 the identity.
 """
 
 import math
@@ -38,7 +40,7 @@ def _gate_rows(params, mask):
 class GaussianNoise(TabularAugmentation):
     """Adds Gaussian noise to the numeric columns, scaled per feature.
 
-    ``x + stddev * magnitude * feature_std[f] * N(0, 1)``, one draw per row and
+    ``x + stddev * strength * feature_std[f] * N(0, 1)``, one draw per row and
     feature. ``adapt`` learns ``feature_std`` (the population standard deviation
     of each numeric column, like ``keras.layers.Normalization``), so
     ``stddev=0.1`` means a tenth of each feature's spread; without it the noise
@@ -50,7 +52,7 @@ class GaussianNoise(TabularAugmentation):
       feature_std: Per-numeric-feature scale (list of floats >= 0), or None
         (1 for every feature). Set by :meth:`adapt`; part of the config, so a
         JSON round trip keeps it.
-      magnitude: Strength scale ``>= 0`` (a variable) on ``stddev``.
+      strength: Keyword-only scale ``>= 0`` (a variable) on ``stddev``.
       categorical_features: See :class:`~tfaug.tabular.base.TabularAugmentation`.
       probability: Per-row chance that the row gets noise.
       seed: Initial seed state.
@@ -65,15 +67,14 @@ class GaussianNoise(TabularAugmentation):
       >>> x_noisy = noise(x_batch, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, stddev=0.1, feature_std=None, magnitude=1.0, categorical_features=None,
+    def __init__(self, stddev=0.1, feature_std=None, categorical_features=None,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.stddev = validation.check_number("stddev", stddev, 0.0)
         self.feature_std = _check_scale("feature_std", feature_std)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def adapt(self, data, batch_size=None, steps=None):
         """Learns ``feature_std`` from ``data`` (NaN-aware population std).
@@ -95,7 +96,7 @@ class GaussianNoise(TabularAugmentation):
         width = x.shape[1]
         scale = tf.fill([width], 1.0) if self.feature_std is None else tf.constant(
             _fit_width(self.feature_std, width, "feature_std"), tf.float32)
-        sd = self.stddev * self.magnitude_tensor() * scale
+        sd = self.stddev * self.strength_tensor() * scale
         out = dict(data)
         out[FEATURES] = x + keyed.keyed_normal(params["keys"], [width]) * sd
         return out
@@ -106,7 +107,7 @@ class FeatureMask(TabularAugmentation):
     """Masks random entries to simulate missing values.
 
     Each numeric entry is replaced by ``mask_value`` (NaN by default) with
-    probability ``rate * magnitude``, drawn per row and feature. Categorical
+    probability ``rate * strength``, drawn per row and feature. Categorical
     columns are masked only when ``categorical_mask_value`` is set (a code such
     as -1 that the model reads as "missing").
 
@@ -115,7 +116,7 @@ class FeatureMask(TabularAugmentation):
       mask_value: Value of masked numeric entries (float; NaN allowed).
       categorical_mask_value: Value of masked categorical entries, or None to
         leave categorical columns alone.
-      magnitude: Strength scale ``>= 0`` (a variable) on ``rate`` (clamped to 1).
+      strength: Keyword-only scale ``>= 0`` (a variable) on ``rate`` (clamped to 1).
       categorical_features: See :class:`~tfaug.tabular.base.TabularAugmentation`.
       probability: Per-row chance that the row is masked at all.
       seed: Initial seed state.
@@ -125,21 +126,19 @@ class FeatureMask(TabularAugmentation):
       >>> x_missing = mask(x_batch, training=True)  # NaN where masked
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
     def __init__(self, rate=0.1, mask_value=float("nan"), categorical_mask_value=None,
-                 magnitude=1.0, categorical_features=None, probability=1.0, seed=None,
+                 categorical_features=None, probability=1.0, seed=None,
                  **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.rate = validation.check_probability("rate", rate)
-        if not isinstance(mask_value, (int, float)) or isinstance(mask_value, bool):
-            raise ValueError(f"`mask_value` must be a float (NaN allowed), got {mask_value!r}.")
-        self.mask_value = float(mask_value)
+        # NaN is allowed: it marks masked entries as missing (the default).
+        self.mask_value = validation.check_number("mask_value", mask_value, allow_nan=True)
         self.categorical_mask_value = (
             None if categorical_mask_value is None
             else validation.check_number("categorical_mask_value", categorical_mask_value))
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def get_config(self):
         config = super().get_config()
@@ -159,7 +158,7 @@ class FeatureMask(TabularAugmentation):
         return {"keys": keyed.draw_keys(seed, batch_size)}
 
     def transform(self, data, params):
-        rate = tf.minimum(self.rate * self.magnitude_tensor(), 1.0)
+        rate = tf.minimum(self.rate * self.strength_tensor(), 1.0)
         num, cat = data[FEATURES], data[CATEGORICAL]
         u = keyed.keyed_uniform(params["keys"], [num.shape[1] + cat.shape[1]])
         masked = _gate_rows(params, u < rate)
@@ -181,13 +180,13 @@ class SwapNoise(TabularAugmentation):
 
     Each entry of each column — numeric, categorical and string columns alike,
     so every value stays one the column really takes — is, with probability
-    ``rate * magnitude``, taken from another row of the batch drawn per entry
+    ``rate * strength``, taken from another row of the batch drawn per entry
     (the denoising-autoencoder corruption of tabular competitions). A batch of
     one row is returned unchanged.
 
     Args:
       rate: Per-entry swap probability in ``[0, 1]``.
-      magnitude: Strength scale ``>= 0`` (a variable) on ``rate`` (clamped to 1).
+      strength: Keyword-only scale ``>= 0`` (a variable) on ``rate`` (clamped to 1).
       categorical_features: See :class:`~tfaug.tabular.base.TabularAugmentation`
         (here only for the input forms: all columns are swapped).
       probability: Per-row chance that the row gets swapped entries.
@@ -198,14 +197,13 @@ class SwapNoise(TabularAugmentation):
       >>> corrupted = swap(x_batch, training=True)
     """
 
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, rate=0.1, magnitude=1.0, categorical_features=None, probability=1.0,
+    def __init__(self, rate=0.1, categorical_features=None, probability=1.0,
                  seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.rate = validation.check_probability("rate", rate)
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         swap_seed, row_seed = tf.unstack(seeds_lib.split(seed, 2))
@@ -217,7 +215,7 @@ class SwapNoise(TabularAugmentation):
                 or k.startswith(COLUMN)]
         widths = [_width(data[k]) for k in keys]
         total = sum(widths)
-        rate = tf.minimum(self.rate * self.magnitude_tensor(), 1.0)
+        rate = tf.minimum(self.rate * self.strength_tensor(), 1.0)
         b = tf.shape(data[FEATURES])[0]
         swap = _gate_rows(params, keyed.keyed_uniform(params["swap_keys"], [total]) < rate)
         swap &= b > 1
@@ -257,7 +255,8 @@ class TabularMixUp(TabularAugmentation):
     Args:
       alpha: Beta concentration (> 0).
       num_classes: Number of classes, required for integer class labels.
-      magnitude: Strength scale ``>= 0`` (a variable): ``lam' = 1 - m (1 - lam)``.
+      strength: Keyword-only scale ``>= 0`` (a variable):
+        ``lam' = 1 - strength (1 - lam)``, clamped to ``[0, 1]``.
       categorical_features: See :class:`~tfaug.tabular.base.TabularAugmentation`.
       probability: Per-row chance that the row is mixed.
       seed: Initial seed state.
@@ -268,20 +267,19 @@ class TabularMixUp(TabularAugmentation):
     """
 
     changes_labels = True
-    magnitude_attr = "magnitude"
+    strength_scales = "parameters"
 
-    def __init__(self, alpha=0.2, num_classes=None, magnitude=1.0, categorical_features=None,
+    def __init__(self, alpha=0.2, num_classes=None, categorical_features=None,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.alpha = validation.check_number("alpha", alpha, 0.0, low_inclusive=False)
         self.num_classes = (None if num_classes is None
                             else validation.check_int("num_classes", num_classes, 1))
-        self.magnitude = self.add_magnitude("magnitude", magnitude)
 
     def sample_params(self, batch_size, seed):
         lam_seed, key_seed = tf.unstack(seeds_lib.split(seed, 2))
-        m = self.magnitude_tensor()
+        m = self.strength_tensor()
         lam = mixing.sample_beta(lam_seed, batch_size, self.alpha) * m + (1.0 - m)
         return {"lam": tf.clip_by_value(lam, 0.0, 1.0),
                 "keys": seeds_lib.uniform([batch_size], key_seed)}
@@ -313,15 +311,10 @@ def _width(value):
 def _check_scale(name, value):
     if value is None:
         return None
-    if not isinstance(value, (list, tuple)) or not value:
-        raise ValueError(f"`{name}` must be None or a non-empty list of floats >= 0, got "
-                         f"{value!r}.")
-    out = []
-    for v in value:
-        if (not isinstance(v, (int, float)) or isinstance(v, bool) or math.isnan(v)
-                or v < 0):
-            raise ValueError(f"`{name}` must hold finite floats >= 0, got {value!r}.")
-        out.append(float(v))
+    out = validation.check_numbers(name, value, None, 0.0)
+    if not out:
+        raise validation.ArgumentError(name, value, "None or a non-empty list of finite "
+                                       "floats >= 0")
     return out
 
 

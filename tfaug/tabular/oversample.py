@@ -10,9 +10,12 @@ fixes each class's target size relative to the majority class in the adapted
 data (``"auto"``: every class as large as the majority). In a batch whose most
 frequent class has ``n_max`` rows, class ``c`` should have
 ``n_max * target_c / majority`` rows; the layer appends
-``round(ratio * max(0, that - n_c))`` synthetic rows of class ``c`` (``ratio`` 1:
-fully rebalanced, 0.5: half the deficit). The batch then has a data-dependent
-number of rows (not XLA-compilable; ``tf.data`` and Keras handle it).
+``round(ratio * strength * max(0, that - n_c))`` synthetic rows of class ``c``
+(``ratio`` 1: fully rebalanced, 0.5: half the deficit). ``strength`` is the
+keyword-only knob of every layer (a variable: ``set_strength`` or a schedule
+changes it between epochs without a retrace): 1 as configured, 0 no rows added.
+The batch then has a data-dependent number of rows (not XLA-compilable;
+``tf.data`` and Keras handle it).
 """
 
 import keras
@@ -20,6 +23,7 @@ import tensorflow as tf
 
 from tfaug.core import registry
 from tfaug.core import validation
+from tfaug.core.base import BatchAugmentation
 from tfaug.tabular import ops
 from tfaug.tabular import stats
 from tfaug.tabular.base import CATEGORICAL, COLUMN, FEATURES, LABELS, TabularAugmentation
@@ -40,16 +44,16 @@ def _json_keys_to_ints(value):
         try:
             out[int(key) if isinstance(key, str) else key] = count
         except ValueError:
-            raise ValueError(f"`sampling_strategy` dict keys must be class ids (ints), got "
-                             f"{key!r}.") from None
+            raise validation.ArgumentError(
+                "sampling_strategy", value, "a dict with class ids (ints) as keys",
+                f"`sampling_strategy` dict keys must be class ids (ints), got "
+                f"{key!r}.") from None
     return out
 
 
-class _Oversampler(TabularAugmentation):
+class _Oversampler(TabularAugmentation, BatchAugmentation):
     """Shared plumbing: adapted class targets, per-batch counts, appending rows."""
 
-    changes_labels = True
-    reads_labels = True
     auto_compile = False
     xla_exempt = True  # the number of output rows depends on the labels
 
@@ -106,7 +110,7 @@ class _Oversampler(TabularAugmentation):
             variable.assign(tf.cast(table[key], dtype))
 
     # ------------------------------------------------------------------- call
-    def _train_ops(self, inputs, seed):
+    def train_ops(self, inputs, seed):
         data, spec = self.standardize(inputs)
         if LABELS not in data:
             raise ValueError(f"{type(self).__name__} needs labels in training: call it on "
@@ -127,14 +131,15 @@ class _Oversampler(TabularAugmentation):
         return self.restore(out, spec)
 
     def batch_deficit(self, labels):
-        """Synthetic rows per adapted class for a batch with ``labels`` (int64 ``[B]``)."""
+        """Synthetic rows per adapted class for a batch with ``labels`` (int64 ``[B]``):
+        ``round(ratio * strength * deficit)``."""
         classes = self._table["classes"]
         share = self._table["target_share"]
         _, _, batch_counts = tf.unique_with_counts(labels)
         n_max = tf.cast(tf.reduce_max(tf.concat([batch_counts, [0]], 0)), tf.float32)
         have = tf.reduce_sum(tf.cast(labels[None, :] == classes[:, None], tf.float32), axis=1)
         deficit = tf.maximum(n_max * share - have, 0.0)
-        return tf.cast(tf.round(self.ratio * deficit), tf.int32)
+        return tf.cast(tf.round(self.ratio * self.strength_tensor() * deficit), tf.int32)
 
     def generate(self, seed, n_new, data):
         """``{"features", "categorical", "labels"}`` of the synthetic rows."""
@@ -151,6 +156,10 @@ class _Oversampler(TabularAugmentation):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
             variable.assign(store[f"{i}"])
+        # Seed and strength state kept as tf.Variables under JAX/torch backends.
+        for i, variable in enumerate(getattr(self, "_tf_state", [])):
+            if f"tf_state_{i}" in store.keys():
+                variable.assign(store[f"tf_state_{i}"])
         for key, variable in self._table.items():
             variable.assign(store[f"table_{key}"])
 
@@ -179,6 +188,8 @@ class SMOTE(_Oversampler):
       ratio: Share of each batch's deficit to fill (>= 0; 1 rebalances fully).
       categorical_features: See :class:`~tfaug.tabular.base.TabularAugmentation`.
       seed: Initial seed state.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies ``ratio``;
+        1 is as configured, 0 adds no rows.
 
     Input shape:
       ``(features, labels)``, ``{"features", "labels"}`` or a dict of columns
@@ -301,8 +312,9 @@ class GenerativeOversampler(_Oversampler):
         if isinstance(generator, dict):
             generator = keras.saving.deserialize_keras_object(generator)
         if not callable(getattr(generator, "generate", None)):
-            raise ValueError("`generator` must have a `generate(labels, seed)` method (e.g. "
-                             f"tfaug.tabular.TabularVAE), got {generator!r}.")
+            raise validation.ArgumentTypeError(
+                "generator", generator, "an object with a `generate(labels, seed)` method "
+                "(e.g. tfaug.tabular.TabularVAE)")
         super().__init__(sampling_strategy=sampling_strategy, ratio=ratio,
                          categorical_features=categorical_features, seed=seed, **kwargs)
         self.generator = generator

@@ -30,10 +30,12 @@ _MAX_LOG_SIGMA = 1.0
 
 def _check_hidden_units(value):
     units = (value,) if isinstance(value, int) else value
-    if not isinstance(units, (list, tuple)) or not units or any(
-            isinstance(u, bool) or not isinstance(u, int) or u <= 0 for u in units):
-        raise ValueError("`hidden_units` must be a non-empty list of positive ints, "
-                         f"got {value!r}.")
+    allowed = "a non-empty list of positive ints"
+    if not isinstance(units, (list, tuple)) or any(
+            isinstance(u, bool) or not isinstance(u, int) for u in units):
+        raise validation.ArgumentTypeError("hidden_units", value, allowed)
+    if not units or any(u <= 0 for u in units):
+        raise validation.ArgumentError("hidden_units", value, allowed)
     return [int(u) for u in units]
 
 
@@ -41,22 +43,29 @@ def _check_categorical(value, num_features):
     """Returns ``{column: categories}`` with int keys, sorted by column."""
     if value is None:
         return {}
+    name = "categorical_features"
     if not isinstance(value, dict):
-        raise ValueError("`categorical_features` must be None or a dict {{column index: "
-                         f"number of categories}}, got {value!r}.")
+        raise validation.ArgumentTypeError(
+            name, value, "None or a dict {column index: number of categories}")
     out = {}
     for key, card in value.items():
         # String keys are what a JSON trip gives.
         column = int(key) if isinstance(key, str) and key.lstrip("-").isdigit() else key
         if isinstance(column, bool) or not isinstance(column, int) or not (
                 0 <= column < num_features):
-            raise ValueError("`categorical_features` keys must be column indices in "
-                             f"[0, {num_features}), got {key!r}.")
+            raise validation.ArgumentError(
+                name, value, f"a dict whose keys are column indices in [0, {num_features})",
+                "`categorical_features` keys must be column indices in "
+                f"[0, {num_features}), got {key!r}.")
         if isinstance(card, bool) or not isinstance(card, int) or card < 2:
-            raise ValueError("`categorical_features` values must be ints >= 2 (number of "
-                             f"categories), got {card!r} for column {column}.")
+            raise validation.ArgumentError(
+                name, value, "a dict whose values are ints >= 2",
+                "`categorical_features` values must be ints >= 2 (number of "
+                f"categories), got {card!r} for column {column}.")
         if column in out:  # {1: 3, "1": 3}
-            raise ValueError(f"`categorical_features` names column {column} twice.")
+            raise validation.ArgumentError(
+                name, value, "a dict naming each column once",
+                f"`categorical_features` names column {column} twice, got {value!r}.")
         out[column] = int(card)
     return dict(sorted(out.items()))
 
@@ -472,7 +481,7 @@ class TabularVAE(keras.Model):
         """
         labels = self._check_labels(labels, "labels")
         seed = seeds_lib.as_seed(seed)
-        if isinstance(temperature, (int, float)):
+        if validation.is_number(temperature):
             validation.check_number("temperature", temperature, 0.0)
         temperature = tf.cast(temperature, tf.float32)
         n = tf.shape(labels)[0]
@@ -515,8 +524,9 @@ class TabularVAE(keras.Model):
         n = validation.check_int("n", n, 1)
         if isinstance(label, bool) or not (isinstance(label, int) or tf.is_tensor(label)
                                            or hasattr(label, "__array__")):
-            raise ValueError(f"`label` must be an int in [0, {self.num_classes}) or an int "
-                             f"tensor of shape [n], got {label!r}.")
+            raise validation.ArgumentTypeError(
+                "label", label, f"an int in [0, {self.num_classes}) or an int tensor of "
+                "shape [n]")
         if isinstance(label, int):
             validation.check_int("label", label, 0, self.num_classes - 1)
             labels = tf.fill([n], tf.constant(label, tf.int32))

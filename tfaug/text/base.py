@@ -35,7 +35,12 @@ class TextAugmentation(Augmentation):
         ``DEFAULT_PROTECTED + [...]`` to extend.
       probability: Per-sample chance that the layer applies.
       seed: Initial seed state.
-      **kwargs: Keras layer arguments.
+      **kwargs: Keras layer arguments, and the keyword-only ``strength`` of
+        every layer (0 = the identity, 1 = as configured; a variable, see
+        ``set_strength``). Layers that change a number of words (``rate``,
+        ``n``, ``p``) scale it (``strength_scales = "parameters"``, see
+        :meth:`counts`); the others apply to each sample with probability
+        ``probability * strength``.
     """
 
     modality = "text"
@@ -53,23 +58,26 @@ class TextAugmentation(Augmentation):
             "stop_words", stop_words, words_lib.STOP_WORDS)
 
     def set_count(self, rate, n, default_rate):
-        """``rate`` xor ``n``: a fraction of the words (the layer's magnitude,
-        ``default_rate`` when neither is given) or a fixed count."""
+        """``rate`` xor ``n``: a fraction of the words in ``[0, 1]``
+        (``default_rate`` when neither is given) or a fixed count; both are
+        stored as given and scaled by the strength in :meth:`counts`."""
         if rate is not None and n is not None:
-            raise ValueError(f"give `rate` or `n`, not both (got rate={rate!r}, n={n!r}).")
+            raise validation.ArgumentError(
+                "n", n, "None when `rate` is given",
+                f"give `rate` or `n`, not both (got rate={rate!r}, n={n!r}).")
         if n is not None:
             self.n, self.rate = validation.check_int("n", n, 1), None
             return
         self.n = None
-        self.magnitude_attr = "rate"
-        self.rate = self.add_magnitude("rate", default_rate if rate is None else rate, 0.0, 1.0)
+        self.rate = validation.check_number("rate", default_rate if rate is None else rate,
+                                            0.0, 1.0)
 
     def counts(self, analysis):
-        """Words to change per row (int32 ``[B]``): ``n``, or EDA's
-        ``max(1, int(rate * words))``; ``analysis`` dense or flat."""
-        if self.n is not None:
-            return tf.fill(tf.shape(ops.count_words(analysis)), tf.constant(self.n, tf.int32))
-        return ops.counts_from_rate(analysis, self.magnitude_tensor())
+        """Words to change per row (int32 ``[B]``) at strength ``s``: ``n``
+        becomes ``max(1, round(s n))``, and ``rate`` EDA's
+        ``max(1, int(min(s rate, 1) * words))``; at ``s = 0`` no word changes
+        (the identity). ``analysis`` dense or flat."""
+        return scaled_counts(analysis, self.rate, self.n, self.strength_tensor())
 
     # ------------------------------------------------------------------ inputs
     def standardize(self, inputs):
@@ -119,3 +127,17 @@ class TextAugmentation(Augmentation):
     def sample_params(self, batch_size, seed):
         """One int64 key per row; the ops derive every per-token draw from it."""
         return {"keys": keyed.draw_keys(seed, batch_size)}
+
+
+def scaled_counts(analysis, rate, n, strength):
+    """Words to change per row (int32 ``[B]``): a fixed count ``n`` (when not
+    None) or EDA's ``max(1, int(rate * words))``, scaled by ``strength``
+    (float32 scalar): ``n -> max(1, round(strength n))``, ``rate ->
+    min(strength rate, 1)``, and 0 words at strength 0. At strength 1 the
+    counts are the unscaled ones exactly."""
+    if n is not None:
+        scaled = tf.maximum(tf.round(float(n) * strength), 1.0)
+        count = tf.fill(tf.shape(ops.count_words(analysis)), tf.cast(scaled, tf.int32))
+    else:
+        count = ops.counts_from_rate(analysis, tf.minimum(rate * strength, 1.0))
+    return tf.where(strength > 0.0, count, 0)

@@ -52,8 +52,10 @@ def load_vocabulary(vocabulary):
             with open(path, encoding="utf-8") as f:
                 lines = f.read().split("\n")
         except (OSError, UnicodeDecodeError) as err:
-            raise ValueError(f"`vocabulary` {path!r} is not a readable UTF-8 file with one "
-                             f"token per line: {err}") from None
+            raise validation.ArgumentError(
+                "vocabulary", vocabulary, "a readable UTF-8 file with one token per line",
+                f"`vocabulary` {path!r} is not a readable UTF-8 file with one "
+                f"token per line: {err}") from None
         if lines and lines[-1] == "":
             lines.pop()
         tokens = [line[:-1] if line.endswith("\r") else line for line in lines]
@@ -61,15 +63,21 @@ def load_vocabulary(vocabulary):
     elif isinstance(vocabulary, (list, tuple)):
         bad = [t for t in vocabulary if not isinstance(t, str)]
         if bad:
-            raise ValueError(f"`vocabulary` must hold str tokens, got {bad[0]!r} of type "
-                             f"{type(bad[0]).__name__}.")
+            raise validation.ArgumentTypeError(
+                "vocabulary", vocabulary, "a list of str tokens",
+                f"`vocabulary` must hold str tokens, got {bad[0]!r} of type "
+                f"{type(bad[0]).__name__}.")
         tokens, where = list(vocabulary), "the list"
     else:
-        raise ValueError(f"`vocabulary` must be a list of token strings (id = position) or "
-                         f"a path to a vocab file (one token per line), got "
-                         f"{type(vocabulary).__name__} {vocabulary!r:.80}.")
+        raise validation.ArgumentTypeError(
+            "vocabulary", vocabulary, "a list of token strings (id = position) or a path to "
+            "a vocab file (one token per line)",
+            f"`vocabulary` must be a list of token strings (id = position) or "
+            f"a path to a vocab file (one token per line), got "
+            f"{type(vocabulary).__name__} {vocabulary!r:.80}.")
     if not tokens:
-        raise ValueError(f"`vocabulary` is empty ({where} holds no token).")
+        raise validation.ArgumentError("vocabulary", vocabulary, "a non-empty vocabulary",
+                                       f"`vocabulary` is empty ({where} holds no token).")
     return tokens
 
 
@@ -78,9 +86,10 @@ def _token_id(name, token, index, optional=False):
         return None
     if not isinstance(token, str):
         allowed = "None or a str" if optional else "a str"
-        raise ValueError(f"`{name}` must be {allowed}, got {token!r}.")
+        raise validation.ArgumentTypeError(name, token, allowed)
     if token not in index:
-        raise ValueError(f"`{name}` {token!r} is not in the vocabulary.")
+        raise validation.ArgumentError(name, token, "a token of the vocabulary",
+                                       f"`{name}` {token!r} is not in the vocabulary.")
     return index[token]
 
 
@@ -152,8 +161,10 @@ class ContextualReplace(base.TextAugmentation):
       vocabulary: The model's vocabulary: a list of token strings (id =
         position) or a path to a vocab file, one token per line (BERT's
         ``vocab.txt``). Kept as given in the config.
-      rate: Fraction of the words to replace (the layer's magnitude); default
-        0.15 when ``n`` is not given. Give ``rate`` or ``n``, not both.
+      rate: Fraction of the words to replace, in ``[0, 1]``; default 0.15 when
+        ``n`` is not given. Give ``rate`` or ``n``, not both. The keyword-only
+        ``strength`` scales it (and ``n``; see
+        :meth:`~tfaug.text.base.TextAugmentation.counts`): 0 replaces nothing.
       n: A fixed number of words per sample instead of ``rate``.
       top_k: Number of the model's best predictions to draw from, in
         ``[1, len(vocabulary)]``.
@@ -196,6 +207,8 @@ class ContextualReplace(base.TextAugmentation):
       >>> layer(tf.constant(["A good movie."]), training=True)  # "good" or "movie" replaced
     """
 
+    strength_scales = "parameters"
+
     def __init__(self, masked_lm, vocabulary, rate=None, n=None, top_k=5,
                  mask_token="[MASK]", unknown_token="[UNK]", start_token=None,
                  end_token=None, lowercase=True, max_length=128, stop_words=None,
@@ -203,7 +216,9 @@ class ContextualReplace(base.TextAugmentation):
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
         if not callable(masked_lm):
-            raise ValueError(f"`masked_lm` must be a Keras model or a callable (a loaded "
+            raise validation.ArgumentTypeError(
+                "masked_lm", masked_lm, "a Keras model or a callable",
+                f"`masked_lm` must be a Keras model or a callable (a loaded "
                              f"SavedModel's function) taking a dict {list(_LM_INPUTS)} and "
                              f"returning logits [B, M, V]; got {type(masked_lm).__name__} "
                              f"{masked_lm!r:.80}.")
@@ -223,9 +238,7 @@ class ContextualReplace(base.TextAugmentation):
         self._unknown_id = _token_id("unknown_token", unknown_token, index)
         self._start_id = _token_id("start_token", start_token, index, optional=True)
         self._end_id = _token_id("end_token", end_token, index, optional=True)
-        if not isinstance(lowercase, bool):
-            raise ValueError(f"`lowercase` must be a bool, got {lowercase!r}.")
-        self.lowercase = lowercase
+        self.lowercase = validation.check_bool("lowercase", lowercase)
         specials = int(start_token is not None) + int(end_token is not None)
         self.max_length = validation.check_int("max_length", max_length, specials + 1)
         self._offset = int(start_token is not None)
@@ -242,8 +255,10 @@ class ContextualReplace(base.TextAugmentation):
             self._id_to_token = tf.constant(vocab, tf.string)
             candidate = self._candidates(self._id_to_token, special_ids)
             if not bool(tf.reduce_any(candidate)):
-                raise ValueError("`vocabulary` has no entry usable as a replacement (one "
-                                 "word token, not special, not protected).")
+                raise validation.ArgumentError(
+                    "vocabulary", self.vocabulary, "a vocabulary with a replacement token",
+                    "`vocabulary` has no entry usable as a replacement (one "
+                    "word token, not special, not protected).")
             self._candidate = candidate
         self.masked_lm = masked_lm  # tracked: a Keras model is a nested layer
         self._segment_ids = _wants_segment_ids(masked_lm)

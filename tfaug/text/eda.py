@@ -6,6 +6,16 @@ with ``"text"``) and returns the same form. Tokens are words and punctuation;
 whitespace is kept byte for byte, so a string the op leaves alone comes back
 identical. Protected words (negations by default) are never replaced, deleted
 or moved across.
+
+Strength: every layer takes the keyword-only ``strength`` of the base class (a
+scale ``>= 0`` in a variable; ``set_strength`` changes the next batch without a
+retrace). The word operations scale their paper parameters by it (``rate``,
+``n``, ``p``, EDA's ``alpha_*`` and ``p_rd``, see
+:meth:`~tfaug.text.base.TextAugmentation.counts`): 1 is as configured, 0 changes
+no word. ``EDA`` with ``num_aug > 1`` or ``keep_original`` also scales the rows
+it adds: ``round(strength * added)`` per sample, so 0 returns the input.
+``SentenceShuffle`` has no parameter: it applies to each sample with
+probability ``probability * strength``.
 """
 
 import functools
@@ -14,7 +24,7 @@ import tensorflow as tf
 
 from tfaug.core import batch as batch_lib
 from tfaug.core import validation
-from tfaug.core.base import GATE
+from tfaug.core.base import GATE, Augmentation, BatchAugmentation
 from tfaug.core.registry import register
 from tfaug.text import base
 from tfaug.text import synonyms as synonyms_lib
@@ -40,11 +50,12 @@ def synonym_table(source):
 
 
 class _WordOp(base.TextAugmentation):
-    """Shared plumbing: ``rate`` (the magnitude) or ``n``; optional synonyms.
+    """Shared plumbing: ``rate`` or ``n`` (scaled by the strength); optional synonyms.
 
     Its ``__init__`` is also SynonymReplace's and RandomInsert's (their config).
     """
 
+    strength_scales = "parameters"
     uses_synonyms = False
     default_rate = 0.1
 
@@ -80,8 +91,8 @@ class SynonymReplace(_WordOp):
     ("ice cream") are replaced as one.
 
     Args:
-      rate: Fraction of the words to replace (the layer's magnitude); default
-        0.1 when ``n`` is not given.
+      rate: Fraction of the words to replace, in ``[0, 1]``; default 0.1 when
+        ``n`` is not given. The strength scales it (and ``n``).
       n: A fixed number of words instead of ``rate``.
       synonyms: "wordnet" (the WordNet 3.0 table shipped with tfaug), a dict
         ``{word: [synonyms]}``, or a path to a ``.json`` dict or a TSV file
@@ -117,7 +128,8 @@ class RandomInsert(_WordOp):
     sentence's original words.
 
     Args:
-      rate: Insertions as a fraction of the words (the magnitude); default 0.1.
+      rate: Insertions as a fraction of the words; default 0.1. The strength
+        scales it (and ``n``).
       n: A fixed number of insertions instead of ``rate``.
       synonyms: See :class:`SynonymReplace`.
       stop_words: Words never used as sources; None: ``ops.STOP_WORDS``.
@@ -147,7 +159,7 @@ class RandomSwap(_WordOp):
     Args:
       n: Number of swaps per sample (default 1).
       rate: Instead of ``n``, ``max(1, int(rate * words))`` swaps (EDA's
-        ``alpha_rs``; the magnitude).
+        ``alpha_rs``). The strength scales ``n`` or ``rate``.
       protected_words: See :class:`TextAugmentation`.
       probability: Per-sample chance that the layer applies.
       seed: Initial seed state.
@@ -177,7 +189,8 @@ class RandomDelete(base.TextAugmentation):
     loses all its words (one drawn word stays).
 
     Args:
-      p: Per-word deletion probability (the magnitude), in ``[0, 1]``.
+      p: Per-word deletion probability, in ``[0, 1]``; the strength scales it
+        (``min(strength * p, 1)``).
       protected_words: See :class:`TextAugmentation`.
       probability: Per-sample chance that the layer applies.
       seed: Initial seed state.
@@ -187,16 +200,16 @@ class RandomDelete(base.TextAugmentation):
       >>> RandomDelete(0.3, seed=0)(tf.constant(["not a good movie"]), training=True)
     """
 
-    magnitude_attr = "p"
+    strength_scales = "parameters"
 
     def __init__(self, p=0.1, protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
-        self.p = self.add_magnitude("p", p, 0.0, 1.0)
+        self.p = validation.check_number("p", p, 0.0, 1.0)
 
     def transform(self, data, params):
         a = ops.analyze_flat(data[TEXT], self._protected_regex)
-        keep = ops.delete(a, self.magnitude_tensor(), params["keys"])
+        keep = ops.delete(a, tf.minimum(self.p * self.strength_tensor(), 1.0), params["keys"])
         return {**data, TEXT: flat_lib.join_flat(a.tok, keep)}
 
 
@@ -227,11 +240,11 @@ _OPS = ("synonym_replace", "random_insert", "random_swap", "random_delete")
 
 
 @register
-class EDA(base.TextAugmentation):
+class EDA(base.TextAugmentation, BatchAugmentation):
     """Easy Data Augmentation (Wei & Zou, 2019): one of SR, RI, RS, RD per sample.
 
     Each output sample is made by one operation drawn uniformly among those
-    with a non-zero strength: synonym replacement and random insertion of
+    with a non-zero rate: synonym replacement and random insertion of
     ``max(1, int(alpha * words))`` words, that many random swaps, or deletion
     of each word with probability ``p_rd`` (rules as in :class:`SynonymReplace`,
     :class:`RandomInsert`, :class:`RandomSwap`, :class:`RandomDelete`).
@@ -243,10 +256,17 @@ class EDA(base.TextAugmentation):
     augmented training set, built on the fly. Not training, the input comes
     back unchanged.
 
+    The keyword-only ``strength`` (a variable, see ``set_strength``) scales the
+    paper's parameters (``alpha_*`` and ``p_rd`` as ``min(strength * a, 1)``,
+    counts as in :meth:`~tfaug.text.base.TextAugmentation.counts`) and the rows
+    added per sample: ``1 + round(min(strength, 1) * (rows - 1))`` rows
+    instead of ``rows`` (``num_aug``, plus one with ``keep_original``). 1 is
+    as configured, 0 returns the input.
+
     Args:
-      alpha_sr: Synonym replacement strength (0 disables it).
-      alpha_ri: Random insertion strength (0 disables it).
-      alpha_rs: Random swap strength (0 disables it).
+      alpha_sr: Synonym replacement rate, a fraction of the words (0 disables it).
+      alpha_ri: Random insertion rate, a fraction of the words (0 disables it).
+      alpha_rs: Random swap rate, a fraction of the words (0 disables it).
       p_rd: Random deletion probability (0 disables it).
       num_aug: Variants per input sample (>= 1).
       keep_original: Also output each original (before its variants).
@@ -274,14 +294,14 @@ class EDA(base.TextAugmentation):
         self.alpha_rs = validation.check_number("alpha_rs", alpha_rs, 0.0, 1.0)
         self.p_rd = validation.check_number("p_rd", p_rd, 0.0, 1.0)
         self.num_aug = validation.check_int("num_aug", num_aug, 1)
-        if not isinstance(keep_original, bool):
-            raise ValueError(f"`keep_original` must be a bool, got {keep_original!r}.")
-        self.keep_original = keep_original
-        strengths = (self.alpha_sr, self.alpha_ri, self.alpha_rs, self.p_rd)
-        self._enabled = [i for i, s in enumerate(strengths) if s > 0]
+        self.keep_original = validation.check_bool("keep_original", keep_original)
+        rates = (self.alpha_sr, self.alpha_ri, self.alpha_rs, self.p_rd)
+        self._enabled = [i for i, r in enumerate(rates) if r > 0]
         if not self._enabled:
-            raise ValueError("EDA needs at least one of `alpha_sr`, `alpha_ri`, `alpha_rs`, "
-                             "`p_rd` above 0.")
+            raise validation.ArgumentError(
+                "alpha_sr", self.alpha_sr, "above 0 when `alpha_ri`, `alpha_rs` and `p_rd` "
+                "are 0", "EDA needs at least one of `alpha_sr`, `alpha_ri`, `alpha_rs`, "
+                "`p_rd` above 0.")
         self.synonyms = synonyms
         self.set_stop_words(stop_words)
         needs_table = self.alpha_sr > 0 or self.alpha_ri > 0
@@ -292,10 +312,31 @@ class EDA(base.TextAugmentation):
         return True
 
     @property
-    def reads_labels(self):
-        """With several rows per sample, labels must ride along (a ``Pipeline``
-        then passes them in, and they are repeated with the rows)."""
+    def changes_batch(self):
+        """Several rows per sample (``num_aug > 1`` or ``keep_original``): labels
+        must ride along (a ``Pipeline`` then passes them in, and they are
+        repeated with the rows)."""
         return self.num_aug > 1 or self.keep_original
+
+    @property
+    def changes_labels(self):
+        """Labels are repeated with the rows only when the batch changes."""
+        return self.changes_batch
+
+    def train_ops(self, inputs, seed):
+        # The generic path (standardize, sample, apply, restore): ``transform``
+        # makes the rows.
+        return Augmentation.train_ops(self, inputs, seed)
+
+    def _rows(self):
+        """``(variants, rows)`` per input row at the current strength: Python
+        ints when the layer keeps the batch, int32 scalars otherwise."""
+        total = self.num_aug + int(self.keep_original)
+        if total == 1:
+            return 1, 1
+        strength = tf.minimum(self.strength_tensor(), 1.0)
+        rows = 1 + tf.cast(tf.round(strength * float(total - 1)), tf.int32)
+        return rows - int(self.keep_original), rows
 
     def sample_params(self, batch_size, seed):
         keys = super().sample_params(batch_size * self.num_aug, seed)["keys"]
@@ -315,7 +356,8 @@ class EDA(base.TextAugmentation):
     def _run_op(self, op, texts, keys):
         table = self._table if op in (0, 1) else None  # swap/delete need no synonyms
         a = ops.analyze_flat(texts, self._protected_regex, self._stop_regex, table)
-        rate = lambda alpha: ops.counts_from_rate(a, alpha)
+        strength = self.strength_tensor()
+        rate = lambda alpha: base.scaled_counts(a, alpha, None, strength)
         join = functools.partial(flat_lib.join_flat, a.tok)
         if op == 0:
             return join(tokens=ops.replace(a, rate(self.alpha_sr), keys, table)[0])
@@ -323,20 +365,19 @@ class EDA(base.TextAugmentation):
             return join(prefix=ops.insert(a, rate(self.alpha_ri), keys, table))
         if op == 2:
             return join(tokens=ops.swap(a, rate(self.alpha_rs), keys))
-        return join(keep=ops.delete(a, self.p_rd, keys))
+        return join(keep=ops.delete(a, tf.minimum(self.p_rd * strength, 1.0), keys))
 
     def transform(self, data, params):
-        k = self.num_aug
+        k, copies = self._rows()
         texts = data[TEXT]
         repeated = tf.repeat(texts, k, axis=0)
-        out = self._variants(repeated, tf.reshape(params["keys"], [-1]))
+        out = self._variants(repeated, tf.reshape(params["keys"][:, :k], [-1]))
         if GATE in params:
             out = tf.where(tf.repeat(params[GATE], k, axis=0), out, repeated)
-        copies = k
         if self.keep_original:
-            out = tf.reshape(tf.concat([texts[:, None], tf.reshape(out, [-1, k])], 1), [-1])
-            copies = k + 1
+            variants = tf.reshape(out, tf.stack([tf.shape(texts)[0], k]))
+            out = tf.reshape(tf.concat([texts[:, None], variants], 1), [-1])
         result = {key: tf.repeat(value, copies, axis=0) for key, value in data.items()
-                  if key != TEXT} if copies > 1 else dict(data)
+                  if key != TEXT} if self.changes_batch else dict(data)
         result[TEXT] = out
         return result

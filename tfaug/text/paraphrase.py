@@ -209,7 +209,10 @@ def _as_translator(translator, pivots, source):
 
 def _check_code(name, code):
     if not isinstance(code, str) or not code or code != code.strip() or " " in code:
-        raise ValueError(f"`{name}` must be a language code such as 'spa', got {code!r}")
+        raise (validation.ArgumentError if isinstance(code, str)
+               else validation.ArgumentTypeError)(
+                   name, code, "a language code such as 'spa'",
+                   f"`{name}` must be a language code such as 'spa', got {code!r}")
     return code
 
 
@@ -263,12 +266,15 @@ def backtranslate(texts, translator, pivot="spa", source="eng", cache=None, batc
     texts = list(dict.fromkeys(_str_list(texts, "`texts`")))
     pivots = [pivot] if isinstance(pivot, str) else pivot
     if not isinstance(pivots, (list, tuple)) or not pivots:
-        raise ValueError(f"`pivot` must be a language code or a non-empty list of them, "
-                         f"got {pivot!r}")
+        raise validation.ArgumentError("pivot", pivot, "a language code or a non-empty list "
+                                       "of them", f"`pivot` must be a language code or a "
+                                       f"non-empty list of them, got {pivot!r}")
     pivots = [_check_code("pivot", p) for p in pivots]
     source = _check_code("source", source)
     if source in pivots:
-        raise ValueError(f"`pivot` must differ from `source` ({source!r}), got {pivots}")
+        raise validation.ArgumentError("pivot", pivot, f"different from `source` "
+                                       f"({source!r})", f"`pivot` must differ from `source` "
+                                       f"({source!r}), got {pivots}")
     batch_size = validation.check_int("batch_size", batch_size, 1)
     translator, describe = _as_translator(translator, pivots, source)
     done = {}
@@ -344,8 +350,8 @@ class Apertium:
 
     def __init__(self, pairs=None, executable="apertium", timeout=300):
         if not isinstance(executable, (str, os.PathLike)):
-            raise ValueError(f"`executable` must be a command name or path, got "
-                             f"{executable!r}")
+            raise validation.ArgumentTypeError("executable", executable,
+                                               "a command name or path")
         found = shutil.which(os.fspath(executable))
         if found is None:
             raise RuntimeError(f"Apertium executable {os.fspath(executable)!r} not found; "
@@ -479,17 +485,21 @@ class ParaphraseLookup(base.TextAugmentation):
             paraphrases = os.fspath(paraphrases)
         if isinstance(paraphrases, str):
             if not pathlib.Path(paraphrases).is_file():
-                raise ValueError(f"`paraphrases` must be a dict {{text: [paraphrase, ...]}} "
-                                 f"or the path of an existing JSON file, got {paraphrases!r}, "
-                                 "which is not a file")
+                raise validation.ArgumentError(
+                    "paraphrases", paraphrases, "a dict {text: [paraphrase, ...]} or the path "
+                    "of an existing JSON file", "`paraphrases` must be a dict {text: "
+                    "[paraphrase, ...]} or the path of an existing JSON file, got "
+                    f"{paraphrases!r}, which is not a file")
             table = load_paraphrases(paraphrases)
         elif isinstance(paraphrases, collections.abc.Mapping):
             table = _check_paraphrases(paraphrases, "`paraphrases`")
             paraphrases = table
         else:
-            raise ValueError(f"`paraphrases` must be a dict {{text: [paraphrase, ...]}} or "
-                             f"a path to a JSON file, got {type(paraphrases).__name__} "
-                             f"{paraphrases!r:.80}")
+            raise validation.ArgumentTypeError(
+                "paraphrases", paraphrases, "a dict {text: [paraphrase, ...]} or a path to a "
+                "JSON file", "`paraphrases` must be a dict {text: [paraphrase, ...]} or "
+                f"a path to a JSON file, got {type(paraphrases).__name__} "
+                f"{paraphrases!r:.80}")
         self.paraphrases = paraphrases
         with tf.init_scope():
             self._table = SynonymTable(_pack(table))

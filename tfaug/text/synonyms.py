@@ -34,6 +34,8 @@ import typing
 
 import numpy as np
 
+from tfaug.core import validation
+
 __all__ = ["SynonymData", "WORDNET_FILE", "load_synonyms", "synonyms_of"]
 
 WORDNET_FILE = "wordnet_synonyms.npz"
@@ -108,13 +110,15 @@ def load_synonyms(source="wordnet"):
     if isinstance(source, (str, os.PathLike)):
         path = pathlib.Path(source)
         if not path.is_file():
-            raise ValueError(f"`synonyms` must be {_ALLOWED}; got {str(source)!r}, "
-                             "which is not an existing file")
+            raise validation.ArgumentError(
+                "synonyms", source, _ALLOWED, f"`synonyms` must be {_ALLOWED}; got "
+                f"{str(source)!r}, which is not an existing file")
         if path.suffix.lower() == ".json":
             return _load_json(path)
         return _load_text(path)
-    raise ValueError(f"`synonyms` must be {_ALLOWED}; got {type(source).__name__} "
-                     f"{source!r:.80}")
+    raise validation.ArgumentTypeError(
+        "synonyms", source, _ALLOWED, f"`synonyms` must be {_ALLOWED}; got "
+        f"{type(source).__name__} {source!r:.80}")
 
 
 def synonyms_of(data, word):

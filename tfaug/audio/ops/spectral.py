@@ -18,7 +18,6 @@ Conventions (those of librosa's defaults, so numbers can be compared):
 """
 
 import math
-import numbers
 
 import tensorflow as tf
 
@@ -42,8 +41,7 @@ def check_stft_args(n_fft, hop_length=None, win_length=None, window="hann", cent
     hop_length = max(win_length // 4, 1) if hop_length is None else validation.check_int(
         "hop_length", hop_length, 1)
     validation.check_choice("window", window, WINDOWS)
-    if not isinstance(center, bool):
-        raise ValueError(f"`center` must be True or False, got {center!r}.")
+    validation.check_bool("center", center)
     validation.check_choice("pad_mode", pad_mode, PAD_MODES)
     return n_fft, hop_length, win_length
 
@@ -58,10 +56,11 @@ def check_mel_args(num_mel_bins, n_fft, sample_rate, fmin, fmax, htk, norm):
     fmin = validation.check_number("fmin", fmin, 0.0, nyquist)
     fmax = nyquist if fmax is None else validation.check_number("fmax", fmax, 0.0, nyquist)
     if not fmin < fmax:
-        raise ValueError(f"`fmin` must be below `fmax`, got fmin={fmin} and fmax={fmax} "
-                         f"(fmax must lie in (fmin, sample_rate / 2 = {nyquist}]).")
-    if not isinstance(htk, bool):
-        raise ValueError(f"`htk` must be True or False, got {htk!r}.")
+        raise validation.ArgumentError(
+            "fmin", fmin, "below `fmax`",
+            f"`fmin` must be below `fmax`, got fmin={fmin} and fmax={fmax} "
+            f"(fmax must lie in (fmin, sample_rate / 2 = {nyquist}]).")
+    validation.check_bool("htk", htk)
     validation.check_choice("norm", norm, ("slaney", None))
     return fmin, fmax
 
@@ -276,9 +275,10 @@ def mel_spectrogram(waveforms, sample_rate=16000, n_fft=512, hop_length=None,
 
 # ------------------------------------------------------------------ decibels
 def check_db_args(ref, amin, top_db):
-    if not (ref == "max" or (isinstance(ref, numbers.Real) and not isinstance(ref, bool)
-                             and ref > 0)):
-        raise ValueError(f"`ref` must be a positive number or 'max', got {ref!r}.")
+    if not (ref == "max" or (validation.is_finite_number(ref) and ref > 0)):
+        error = (validation.ArgumentError if validation.is_number(ref) or isinstance(ref, str)
+                 else validation.ArgumentTypeError)
+        raise error("ref", ref, "a finite positive number or 'max'")
     validation.check_number("amin", amin, 0.0, low_inclusive=False)
     if top_db is not None:
         validation.check_number("top_db", top_db, 0.0)

@@ -26,7 +26,7 @@ from tfaug.audio.ops import resampling as resample_ops
 from tfaug.core import validation
 
 
-def _check_stft(n_fft, hop_length):
+def check_stft(n_fft, hop_length):
     n_fft = validation.check_int("n_fft", n_fft, 16, 1 << 16)
     hop = n_fft // 4 if hop_length is None else validation.check_int(
         "hop_length", hop_length, 1, n_fft)
@@ -98,7 +98,7 @@ def time_stretch(waveforms, rates, n_fft=512, hop_length=None, output_length=Non
     Example:
       >>> faster = time_stretch(clips, [1.25, 0.8], output_length=16000)
     """
-    n_fft, hop = _check_stft(n_fft, hop_length)
+    n_fft, hop = check_stft(n_fft, hop_length)
     x, single = common.as_batch(waveforms)
     batch = tf.shape(x)[0]
     rates, _ = _check_rates(rates, batch)
@@ -168,7 +168,7 @@ def pitch_shift(waveforms, semitones, n_fft=512, hop_length=None, max_semitones=
     Example:
       >>> octave_up = pitch_shift(clips, 12.0)
     """
-    _check_stft(n_fft, hop_length)
+    check_stft(n_fft, hop_length)
     x, single = common.as_batch(waveforms)
     batch = tf.shape(x)[0]
     s = tf.convert_to_tensor(semitones, tf.float32)

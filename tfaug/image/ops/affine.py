@@ -21,6 +21,7 @@ deformation).
 
 import tensorflow as tf
 
+from tfaug.core import xla
 from tfaug.core.xla import in_xla_context
 
 try:  # XLA's windowed gather (the module jax2tf builds on); optional
@@ -226,7 +227,7 @@ def perspective(corners, height, width):
     return homography(corners, image_corners(tf.shape(corners)[0], height, width))
 
 
-def _kernel_coords(matrices):
+def kernel_coords(matrices):
     """Converts continuous-coordinate matrices to integer-centre (kernel) ones."""
     b = tf.shape(matrices)[0]
     to_cont = tf.constant([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.0, 0.0, 1.0]])
@@ -347,8 +348,9 @@ def _gather_path(images, kmat, out_h, out_w, interpolation, fill_mode, fill_valu
 
 
 # The gather resampler compiled on its own: one fused XLA loop beats the
-# ImageProjectiveTransformV3 kernel on CPU. Traced once per static shape and setting.
-_jit_gather = tf.function(_gather_path, jit_compile=True, reduce_retracing=True)
+# ImageProjectiveTransformV3 kernel on CPU. One program per static shape and
+# setting (tfaug.core.xla: governed by set_auto_compile, cached per layer).
+_jit_gather = xla.program(_gather_path)
 
 
 def transform(images, matrices, output_size=None, interpolation="bilinear",
@@ -391,14 +393,14 @@ def transform(images, matrices, output_size=None, interpolation="bilinear",
         output_size = (images.shape[1] if images.shape[1] is not None else shape[1],
                        images.shape[2] if images.shape[2] is not None else shape[2])
     out_h, out_w = output_size
-    kmat = _kernel_coords(tf.cast(matrices, tf.float32))
+    kmat = kernel_coords(tf.cast(matrices, tf.float32))
     static = (images.shape[1:].is_fully_defined()
               and all(isinstance(v, int) for v in (out_h, out_w)))
     if implementation == "auto":
         if in_xla_context():
             implementation = "gather"
         else:
-            implementation = "jit" if static else "kernel"
+            implementation = "jit" if static and xla.auto_compile_enabled() else "kernel"
     if implementation == "jit" and in_xla_context():
         implementation = "gather"
     if fill_mode == "wrap" and implementation == "kernel":

@@ -19,6 +19,7 @@ import math
 import tensorflow as tf
 
 from tfaug.core import seeds
+from tfaug.core import xla
 from tfaug.core.xla import in_xla_context
 
 # ITU-R 601-2 luma, the weights of tf.image.rgb_to_grayscale.
@@ -319,9 +320,12 @@ def _apply_levels(lut, ids, dtype):
 
 
 # Compiled per image size (fused casts and one gather instead of ~10 passes).
-_jit_channel_ids = tf.function(lambda images: _channel_ids(_levels(images))[0],
-                               jit_compile=True, reduce_retracing=True)
-_jit_apply_levels = tf.function(_apply_levels, jit_compile=True, reduce_retracing=True)
+def _level_ids(images):
+    return _channel_ids(_levels(images))[0]
+
+
+_jit_channel_ids = xla.program(_level_ids)
+_jit_apply_levels = xla.program(_apply_levels)
 
 
 def autocontrast(images):

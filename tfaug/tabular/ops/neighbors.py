@@ -19,8 +19,8 @@ again in float64. Ties go to the lower point index.
 
 import tensorflow as tf
 
-from tfaug.core import validation
-from tfaug.tabular.ops._checks import features_matrix, require, with_deps
+from tfaug.core import validation, xla
+from tfaug.tabular.ops.checks import features_matrix, require, with_deps
 
 # Columns per group in the tile reduction (a tile's width is a multiple of it).
 _GROUP = 32
@@ -170,19 +170,15 @@ def _search_exact(points, queries, self_index, k, block_size):
     return tf.cond(tf.size(redo) > 0, again, lambda: (dist, idx))
 
 
-_COMPILED = {}
-
-
 def _compiled_search(k, block_size):
-    """One traced graph per (k, block_size); dynamic row counts and widths."""
-    key = (k, block_size)
-    if key not in _COMPILED:
-        spec = tf.TensorSpec([None, None], tf.float32)
-        _COMPILED[key] = tf.function(
-            lambda p, q, s: _search_exact(p, q, s, k, block_size),
-            input_signature=(spec, spec, tf.TensorSpec([None], tf.int32)),
-            autograph=False)
-    return _COMPILED[key]
+    """One traced graph per (k, block_size); dynamic row counts and widths
+    (cached per running layer, bounded: :func:`tfaug.core.xla.cached_program`)."""
+    spec = tf.TensorSpec([None, None], tf.float32)
+    return xla.cached_program(
+        xla.current_owner(), ("knn", k, block_size),
+        lambda: tf.function(lambda p, q, s: _search_exact(p, q, s, k, block_size),
+                            input_signature=(spec, spec, tf.TensorSpec([None], tf.int32)),
+                            autograph=False))
 
 
 def nearest_neighbors(points, k, queries=None, *, exclude_self=None, block_size=4096,

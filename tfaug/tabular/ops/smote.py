@@ -12,7 +12,7 @@ import random
 import tensorflow as tf
 
 from tfaug.core import seeds
-from tfaug.tabular.ops._checks import check_inputs
+from tfaug.tabular.ops.checks import check_inputs
 from tfaug.tabular.ops.strategy import class_targets
 from tfaug.tabular.ops.table import build_table
 

@@ -5,7 +5,8 @@ import numbers
 
 import tensorflow as tf
 
-from tfaug.tabular.ops._checks import label_vector, require, with_deps
+from tfaug.core import validation
+from tfaug.tabular.ops.checks import label_vector, require, with_deps
 
 STRATEGIES = ("auto", "not majority", "minority", "not minority", "all")
 
@@ -17,35 +18,42 @@ def check_strategy(sampling_strategy):
       The strategy in canonical form: a string, a float in ``(0, 1]``, or a
       dict ``{int class: int target count}``.
     """
-    s = sampling_strategy
+    name, s = "sampling_strategy", sampling_strategy
+    allowed = (f"one of {list(STRATEGIES)}, a float in (0, 1] or a dict "
+               "{class: target count}")
     if isinstance(s, str):
         if s not in STRATEGIES:
-            raise ValueError(f"`sampling_strategy` must be one of {list(STRATEGIES)}, a "
-                             f"float in (0, 1] or a dict {{class: target count}}, got {s!r}.")
+            raise validation.ArgumentError(name, s, allowed)
         return s
     if isinstance(s, numbers.Real) and not isinstance(s, bool):
         s = float(s)
         if not 0.0 < s <= 1.0:
-            raise ValueError("`sampling_strategy` as a float (minority / majority ratio "
-                             f"after resampling) must be in (0, 1], got {s!r}.")
+            raise validation.ArgumentError(
+                name, s, "in (0, 1] as a float",
+                "`sampling_strategy` as a float (minority / majority ratio "
+                f"after resampling) must be in (0, 1], got {s!r}.")
         return s
     if isinstance(s, dict):
         if not s:
-            raise ValueError("`sampling_strategy` as a dict must name at least one class, "
-                             "got {}.")
+            raise validation.ArgumentError(
+                name, s, "a dict naming at least one class",
+                "`sampling_strategy` as a dict must name at least one class, got {}.")
         out = {}
         for key, value in s.items():
             if not isinstance(key, numbers.Integral):
-                raise ValueError("`sampling_strategy` dict keys must be integer (or bool) "
-                                 f"class ids, got {key!r}.")
+                raise validation.ArgumentTypeError(
+                    name, s, "a dict with integer class ids as keys",
+                    "`sampling_strategy` dict keys must be integer (or bool) "
+                    f"class ids, got {key!r}.")
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError("`sampling_strategy` dict values must be non-negative "
-                                 f"integer target counts, got {value!r} for class {key!r}.")
+                error = (validation.ArgumentError if validation.is_number(value)
+                         else validation.ArgumentTypeError)
+                raise error(name, s, "a dict with non-negative integer target counts",
+                            "`sampling_strategy` dict values must be non-negative "
+                            f"integer target counts, got {value!r} for class {key!r}.")
             out[int(key)] = int(value)
         return out
-    raise ValueError("`sampling_strategy` must be one of "
-                     f"{list(STRATEGIES)}, a float in (0, 1] or a dict "
-                     f"{{class: target count}}, got {s!r}.")
+    raise validation.ArgumentTypeError(name, s, allowed)
 
 
 def _first_index(mask):

@@ -12,8 +12,8 @@ import numbers
 
 import tensorflow as tf
 
-from tfaug.core import validation
-from tfaug.tabular.ops._checks import features_matrix, label_vector, require, with_deps
+from tfaug.core import validation, xla
+from tfaug.tabular.ops.checks import features_matrix, label_vector, require, with_deps
 from tfaug.tabular.ops.neighbors import nearest_neighbors
 
 VARIANTS = ("smote", "smote-nc", "borderline-1", "borderline-2", "adasyn")
@@ -194,17 +194,15 @@ def build_table(features, labels, *, variant="smote", k_neighbors=5, m_neighbors
                             "row's neighbours among the other rows).", data=[n_rows])
     features = with_deps(deps, features)
     key = (variant, k, m, tuple(cat_index), block_size, n_features, labels.dtype)
-    if key not in _COMPILED:
-        _COMPILED[key] = tf.function(
+    build = xla.cached_program(
+        xla.current_owner(), ("table",) + key,
+        lambda: tf.function(
             lambda f, l, c: _build(f, l, c, variant, k, m, cat_index, block_size),
             input_signature=(tf.TensorSpec([None, n_features], tf.float32),
                              tf.TensorSpec([None], labels.dtype),
                              tf.TensorSpec([None], labels.dtype)),
-            autograph=False)
-    return _COMPILED[key](features, labels, classes)
-
-
-_COMPILED = {}
+            autograph=False))
+    return build(features, labels, classes)
 
 
 def _build(features, labels, classes, variant, k, m, cat_index, block_size):

@@ -6,7 +6,7 @@ import warnings
 import tensorflow as tf
 
 from tfaug.core import seeds, validation
-from tfaug.tabular.ops._checks import check_inputs, require, with_deps
+from tfaug.tabular.ops.checks import check_inputs, require, with_deps
 from tfaug.tabular.ops.smote import (concat_resampled, draw_rows, generate, resolve_seed,
                                      sample_table)
 from tfaug.tabular.ops.strategy import class_counts, class_targets

@@ -12,6 +12,7 @@ not used as synonym-replacement or insertion sources by default, as in EDA.
 
 import tensorflow as tf
 
+from tfaug.core import validation
 from tfaug.text.ops import tokens as tokens_lib
 
 DEFAULT_PROTECTED = (
@@ -46,10 +47,13 @@ def check_words(name, value, default):
     if value is None:
         value = default
     if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
-        raise ValueError(f"`{name}` must be None or a list of strings, got {value!r}.")
+        raise validation.ArgumentTypeError(name, value, "None or a list of strings")
     bad = [w for w in value if not isinstance(w, str) or not w.strip()]
     if bad:
-        raise ValueError(f"`{name}` must hold non-empty strings, got {bad[:3]!r}.")
+        error = (validation.ArgumentError if all(isinstance(w, str) for w in bad)
+                 else validation.ArgumentTypeError)
+        raise error(name, value, "a list of non-empty strings",
+                    f"`{name}` must hold non-empty strings, got {bad[:3]!r}.")
     return sorted({w.strip().lower().replace("’", "'") for w in value})
 
 
