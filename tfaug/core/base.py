@@ -291,6 +291,15 @@ class Augmentation(keras.layers.Layer):
         """Dynamic batch size of internal ``data``."""
         raise NotImplementedError
 
+    def accept_form(self, data):
+        """``data`` in the encoding ``transform`` takes (a modality with more than
+        one encoding of its internal form converts here); as is by default."""
+        return data
+
+    def float_form(self, data):
+        """``data`` in the modality's plain (float) encoding; as is by default."""
+        return data
+
     def output_dtype(self, dtype):
         """The dtype returned for inputs of ``dtype``: the same, except floating
         inputs under a mixed-precision policy come out in the compute dtype."""
@@ -336,6 +345,7 @@ class Augmentation(keras.layers.Layer):
     # ------------------------------------------------------------ deterministic
     def apply(self, data, params):
         """Applies the layer to standardized ``data`` with drawn ``params``."""
+        data = self.accept_form(data)
         out = self.transform(data, params)
         if GATE in params and not self.handles_gate:
             out = blend_rows(params[GATE], out, data)

@@ -104,6 +104,21 @@ class Composition(Augmentation):
     def xla_exempt(self):
         return any(l.xla_exempt for l in self.layers)
 
+    @property
+    def accepts_levels(self):
+        return all(getattr(l, "accepts_levels", False) for l in self.layers)
+
+    def accept_form(self, data):
+        # A Sequence's children each convert what they need (a policy first keeps
+        # the cheaper encoding); routing compositions, and a gated Sequence,
+        # convert once first, so every branch (or the blend) sees one encoding.
+        if self.accepts_levels or (isinstance(self, Sequence) and self.probability >= 1.0):
+            return data
+        return self.float_form(data)
+
+    def float_form(self, data):
+        return self.layers[0].float_form(data)
+
     def _check_same_size(self):
         for l in self.layers:
             if l.changes_size:

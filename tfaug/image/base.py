@@ -3,9 +3,14 @@
 Internally an image layer sees one form, whatever the input dtype and whichever
 layers a composition holds:
 
-* ``images``: float32 ``[B, H, W, C]`` scaled to ``[0, 1]`` (uint8 inputs are
-  divided by 255; float16, bfloat16, float32 and float64 inputs are read under
-  ``value_range``);
+* ``images``: values in ``[0, 1]``: float32 ``[B, H, W, C]`` (float16, bfloat16,
+  float32 and float64 inputs are read under ``value_range``), or, for uint8
+  inputs, the same values in their 8-bit encoding (uint8 levels ``0..255``
+  meaning ``level / 255``). A layer whose ``transform`` needs floats gets them:
+  :meth:`ImageAugmentation.accept_form` converts the encoding in ``apply``
+  (layers with ``accepts_levels``, the policies, move levels: a quarter of the
+  memory traffic). Either encoding holds the same values, so any composition
+  of layers works in any order;
 * ``labels``: as given (batched);
 * ``masks``: ``[B, H, W, 1]`` (any numeric dtype);
 * ``boxes``: float32 ``[B, N, 4]`` xyxy pixels, flagged boxes all ``-1``.
@@ -36,6 +41,9 @@ class ImageAugmentation(Augmentation):
     """
 
     modality = "image"
+    # True: ``transform`` also takes the 8-bit encoding of the internal form
+    # (see the module docstring); False: ``apply`` hands it float32 [0, 1].
+    accepts_levels = False
 
     def __init__(self, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
@@ -81,7 +89,7 @@ class ImageAugmentation(Augmentation):
             raise ValueError(f"`images` has an empty spatial size: {images.shape}.")
         lo, hi = self.value_range
         if images.dtype == tf.uint8:
-            x = tf.cast(images, tf.float32) * (1.0 / 255.0)
+            x = images  # the 8-bit encoding: converted when a layer needs floats
         else:
             # An explicit reciprocal: graph mode rewrites a division by a constant
             # into this multiply, so eager and graph results stay bitwise equal.
@@ -120,6 +128,16 @@ class ImageAugmentation(Augmentation):
             data["boxes"] = boxes
         return data, spec
 
+    def accept_form(self, data):
+        """``data`` in the encoding this layer's ``transform`` takes: the 8-bit
+        encoding becomes float32 ``[0, 1]`` unless :attr:`accepts_levels`."""
+        if self.accepts_levels:
+            return data
+        return to_float_form(data)
+
+    def float_form(self, data):
+        return to_float_form(data)
+
     def input_checks(self, inputs):
         images = inputs["images"] if isinstance(inputs, dict) else inputs
         shape = getattr(images, "shape", None)  # a tensor, or a numpy array (a tuple shape)
@@ -130,7 +148,9 @@ class ImageAugmentation(Augmentation):
     def restore(self, data, spec):
         x = data["images"]
         dtype = spec["dtype"]
-        if dtype == tf.uint8:
+        if dtype == tf.uint8 and x.dtype == tf.uint8:
+            images = x
+        elif dtype == tf.uint8:
             images = tf.cast(tf.clip_by_value(tf.round(x * 255.0), 0.0, 255.0), tf.uint8)
         else:
             lo, hi = self.value_range
@@ -238,6 +258,7 @@ class GeometricAugmentation(ImageAugmentation):
 
     def resample(self, data, matrix, output_size):
         """Moves images, masks and boxes through ``matrix`` to ``output_size``."""
+        data = to_float_form(data)
         return affine.transform_targets(data, matrix, output_size, self.interpolation,
                                         self.fill_mode, self.to_unit(self.fill_value))
 
@@ -258,6 +279,14 @@ def _batch_checks(images):
         return []
     return [tf.debugging.assert_positive(
         tf.shape(images)[0], message="`images` is an empty batch (batch size 0)")]
+
+
+def to_float_form(data):
+    """The internal form with float32 ``[0, 1]`` images (8-bit levels divided by 255)."""
+    images = data["images"]
+    if images.dtype != tf.uint8:
+        return data
+    return dict(data, images=tf.cast(images, tf.float32) * (1.0 / 255.0))
 
 
 def float_size(height, width):

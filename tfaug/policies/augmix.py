@@ -70,6 +70,8 @@ class AugMix(ImagePolicy):
         self.all_ops = validation.check_bool("all_ops", all_ops)
         self._names = AUGMIX_ALL_OPS if all_ops else AUGMIX_OPS
 
+    accepts_levels = False  # the chains are mixed in floats
+
     def chain(self, data, op_ids, level, sign):
         """One chain's steps at the drawn levels (the strength acts on the mix)."""
         for k in range(op_ids.shape[1]):

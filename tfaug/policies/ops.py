@@ -192,8 +192,9 @@ def apply_ops(data, names, op_ids, level, sign, space, interpolation="bilinear",
 
     Args:
       data: Image dict in the image layers' internal form (``images`` float32
-        ``[B, H, W, C]`` in ``[0, 1]``, optional ``masks`` and ``boxes`` that
-        follow geometric ops, ``labels``).
+        ``[B, H, W, C]`` in ``[0, 1]``, or its 8-bit transport, uint8 levels,
+        which each op rounds to as PIL does; optional ``masks`` and ``boxes``
+        that follow geometric ops, ``labels``).
       names: Op names (from :data:`OPS`); ``op_ids`` index into it.
       op_ids: int32 ``[B]``; a negative id leaves the row unchanged.
       level: float32 ``[B]`` levels (0 = weakest; 1 = the space's maximum).
@@ -322,9 +323,11 @@ def _call(program, images, rows, *static):
 
 
 def _warp(images, matrices, interpolation, fill_value):
-    """Images through ``matrices`` (a gather per output pixel)."""
+    """Images through ``matrices`` (a gather per output pixel; uint8 transport is
+    resampled as uint8 and rounded)."""
+    scale = 255.0 if images.dtype == tf.uint8 else 1.0
     return image_ops.transform(images, matrices, None, interpolation, "constant",
-                               fill_value, implementation="gather")
+                               fill_value * scale, implementation="gather")
 
 
 def _lines(images, matrices, axis, interpolation, fill_value):
@@ -336,25 +339,30 @@ def _lines(images, matrices, axis, interpolation, fill_value):
     r = 0 if axis == 2 else 1
     pos = tf.range(height if axis == 2 else width, dtype=tf.float32)[None]
     offsets = k[:, r, 1 - r:2 - r] * pos + k[:, r, 2:3]
-    return image_ops.shift_lines(images, offsets, axis, interpolation, fill_value)
+    scale = 255.0 if images.dtype == tf.uint8 else 1.0
+    return image_ops.shift_lines(images, offsets, axis, interpolation, fill_value * scale)
 
 
 def _point(images, op_ids, level, sign, names, space):
     """Every point op of ``names`` on the rows; each row keeps its own op's
     result (rows with another op, or none, are unchanged)."""
-    out = images
+    x = to_unit(images)
+    out = x
     for i, name in enumerate(names):
         if name in POINT:
-            new = color_op(name, images, level, sign, space)
+            new = color_op(name, x, level, sign, space)
             out = tf.where(_rows(tf.equal(op_ids, i), new), new, out)
-    return out
+    return from_unit(out, images.dtype)
 
 
 def _color(images, op_ids, level, sign, name, space):
     """Colour op ``name`` on the rows that drew it (``op_ids >= 0``)."""
-    new = color_op(name, images, level, sign, space)
-    if name == "equalize" and not in_xla_context():  # a part: every row drew it
-        return new
+    if name == "equalize":
+        new = image_ops.equalize(images)  # uint8 transport stays uint8
+        if not in_xla_context():  # a part: every row drew it
+            return new
+    else:
+        new = from_unit(color_op(name, to_unit(images), level, sign, space), images.dtype)
     return tf.where(_rows(op_ids >= 0, new), new, images)
 
 
@@ -368,6 +376,27 @@ _point_program = xla.program(_point)
 _warp_program = xla.program(_warp)
 _lines_program = xla.program(_lines)
 _color_program = xla.program(_color)
+
+
+def to_uint8(images):
+    """Internal float ``[0, 1]`` images as 8-bit levels (the transport of
+    policies run on uint8 inputs: a quarter of the memory traffic)."""
+    return tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
+
+
+def to_unit(images):
+    """float32 ``[0, 1]`` view of images in either transport."""
+    if images.dtype == tf.uint8:
+        return tf.cast(images, tf.float32) * (1.0 / 255.0)
+    return images
+
+
+def from_unit(x, dtype):
+    """Back to the transport ``dtype``: uint8 rounds to the nearest level, as PIL
+    does after each op on 8-bit images."""
+    if dtype == tf.uint8:
+        return to_uint8(x)
+    return x
 
 
 def _rows(mask, value):
