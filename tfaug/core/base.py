@@ -241,9 +241,14 @@ class Augmentation(keras.layers.Layer):
             return
         names = [f"tf_state_{i}" for i in range(len(state))]
         super().load_own_variables({k: store[k] for k in store.keys() if k not in names})
-        for name, variable in zip(names, state):
-            if name in store.keys():
-                variable.assign(store[name])
+        self.load_tf_state(store)
+
+    def load_tf_state(self, store):
+        """Restores the ``tf.Variable`` state (seed, strength) that
+        :meth:`save_own_variables` wrote under JAX/torch; nothing under TensorFlow."""
+        for i, variable in enumerate(getattr(self, "_tf_state", [])):
+            if f"tf_state_{i}" in store.keys():
+                variable.assign(store[f"tf_state_{i}"])
 
     # ----------------------------------------------------------------- strength
     def get_strength(self):

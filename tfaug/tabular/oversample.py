@@ -156,10 +156,7 @@ class _Oversampler(TabularAugmentation, BatchAugmentation):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
             variable.assign(store[f"{i}"])
-        # Seed and strength state kept as tf.Variables under JAX/torch backends.
-        for i, variable in enumerate(getattr(self, "_tf_state", [])):
-            if f"tf_state_{i}" in store.keys():
-                variable.assign(store[f"tf_state_{i}"])
+        self.load_tf_state(store)
         for key, variable in self._table.items():
             variable.assign(store[f"table_{key}"])
 
