@@ -154,8 +154,8 @@ def make_features():
     """Waveforms [B, T] -> per-example standardized log-mels [B, 101, 40]."""
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     import tfaug  # pylint: disable=import-outside-toplevel
-    mel = tfaug.audio.MelSpectrogram(RATE, n_fft=512, hop_length=160, win_length=400,
-                                     num_mel_bins=40, scale="log")
+    mel = tfaug.audio.MelSpectrogram(sample_rate=RATE, n_fft=512, hop_length=160,
+                                     win_length=400, num_mel_bins=40, scale="log")
 
     def features(waveforms):
         m = mel(waveforms)

@@ -18,6 +18,9 @@ NAMES = sorted(CASES)
 
 # Layers that cannot be the identity at strength 0, with the reason.
 NOT_IDENTITY = {}
+# Deterministic layers (Resizing, CenterCrop, Resize) draw nothing and own no
+# variables: their strength is always 1 and set_strength leaves them as they are.
+DETERMINISTIC = sorted(n for n, c in CASES.items() if c.make().deterministic)
 
 
 def _inputs(case):
@@ -45,6 +48,8 @@ def test_strength_zero_is_the_identity_and_one_as_configured(name):
     case = CASES[name]
     if name in NOT_IDENTITY:
         pytest.skip(NOT_IDENTITY[name])
+    if name in DETERMINISTIC:
+        pytest.skip("a deterministic layer has no strength (tested below)")
     layer = case.make()
     inputs = _inputs(case)
     assert layer.get_strength() == 1.0
@@ -68,6 +73,8 @@ def test_strength_zero_is_the_identity_and_one_as_configured(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_strength_round_trips_through_the_config(name):
+    if name in DETERMINISTIC:
+        pytest.skip("a deterministic layer has no strength (tested below)")
     layer = CASES[name].make()
     layer.set_strength(0.25)
     config = layer.get_config()
@@ -75,3 +82,17 @@ def test_strength_round_trips_through_the_config(name):
     assert type(layer).from_config(config).get_strength() == 0.25
     for child in layer.children():  # compositions forward it
         assert child.get_strength() == 0.25
+
+
+def test_deterministic_layers_have_no_strength_and_no_variables():
+    assert DETERMINISTIC == ["CenterCrop", "Resize", "Resizing"]
+    for name in DETERMINISTIC:
+        case = CASES[name]
+        layer = case.make()
+        inputs = _inputs(case)
+        assert not layer.weights, name  # Keras' tests assert 0 non-trainable weights
+        layer.set_strength(0.0)  # forwarded by compositions: left as it is
+        assert layer.get_strength() == 1.0 and layer.get_config()["strength"] == 1.0
+        harness.assert_same(layer(inputs, training=True), layer(inputs, training=False))
+        with pytest.raises(ValueError, match="`strength`"):
+            type(layer).from_config({**layer.get_config(), "strength": 0.5})

@@ -92,7 +92,8 @@ def test_per_clip_cutoffs_from_the_layer_params():
 @pytest.mark.parametrize("layer, passes, stops", [
     (filters.LowPass(1000, 1000, sample_rate=RATE), 250.0, 4000.0),
     (filters.HighPass(1000, 1000, sample_rate=RATE), 4000.0, 250.0),
-    (filters.BandPass(1000, 1000, 0.5, 0.5, sample_rate=RATE), 1000.0, 4000.0),
+    (filters.BandPass(1000, 1000, min_bandwidth_fraction=0.5, max_bandwidth_fraction=0.5,
+                      sample_rate=RATE), 1000.0, 4000.0),
 ])
 def test_layers_pass_and_stop_tones(layer, passes, stops):
     fn = lambda x: layer(x, training=True, seed=SEED).numpy()  # noqa: E731
@@ -135,9 +136,11 @@ def test_filters_compile_with_xla():
     (lambda: filters.HighPass(0, 1000), ["`min_cutoff_hz` must be > 0"]),
     (lambda: filters.LowPass(2000, 1000), ["`min_cutoff_hz` must be <= `max_cutoff_hz`"]),
     (lambda: filters.LowPass(order=0), ["`order` must be an integer in [1, 16]"]),
-    (lambda: filters.BandPass(200, 3000, 0.5, 1.5, sample_rate=8000),
+    (lambda: filters.BandPass(200, 3000, min_bandwidth_fraction=0.5,
+                              max_bandwidth_fraction=1.5, sample_rate=8000),
      ["Nyquist", "5250", "4000"]),
-    (lambda: filters.BandPass(200, 1000, 0.5, 2.5), ["`max_bandwidth_fraction` must be in (0, 2)"]),
+    (lambda: filters.BandPass(200, 1000, min_bandwidth_fraction=0.5, max_bandwidth_fraction=2.5),
+     ["`max_bandwidth_fraction` must be in (0, 2)"]),
 ])
 def test_bad_arguments(make, fragments):
     with pytest.raises(ValueError) as info:

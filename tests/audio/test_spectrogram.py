@@ -414,7 +414,7 @@ def test_feature_layers_config_keras_tf_data_xla_saved_model(tmp_path):
     (lambda: spec_layers.Spectrogram(log_offset=0), "log_offset"),
     (lambda: spec_layers.Spectrogram(ref="min"), "ref"),
     (lambda: spec_layers.MelSpectrogram(sample_rate=-1), "sample_rate"),
-    (lambda: spec_layers.MelSpectrogram(8000, fmax=6000), "fmax"),
+    (lambda: spec_layers.MelSpectrogram(sample_rate=8000, fmax=6000), "fmax"),
     (lambda: spec_layers.MelSpectrogram(num_mel_bins=0), "num_mel_bins"),
 ])
 def test_feature_layer_argument_errors(make, match):

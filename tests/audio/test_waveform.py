@@ -126,6 +126,53 @@ def test_mix_at_snr_silent_noise_adds_nothing():
     np.testing.assert_array_equal(out, x)
 
 
+# ------------------------------------------------ random ops (seed first)
+def _per_clip_db(out, x):
+    return 20 * np.log10(rms(out) / rms(x))
+
+
+def test_random_gain_db_op_draws_per_clip_in_range_and_is_stateless():
+    x = tones(8)
+    out = ops.random_gain_db(SEED, x, -6.0, 6.0).numpy()
+    gains = _per_clip_db(out, x)
+    assert np.all((gains >= -6 - 1e-4) & (gains < 6 + 1e-4)) and np.ptp(gains) > 1.0
+    # Each clip is only scaled (exact gain, no other change).
+    np.testing.assert_allclose(out, x * (10 ** (gains / 20))[:, None], rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(ops.random_gain_db(SEED, x, -6.0, 6.0).numpy(), out)
+    other = ops.random_gain_db(tf.constant([4, 5], tf.int64), x, -6.0, 6.0).numpy()
+    assert not np.allclose(other, out)
+    fixed = ops.random_gain_db(SEED, x, 3.0, 3.0).numpy()
+    np.testing.assert_allclose(_per_clip_db(fixed, x), 3.0, atol=1e-4)
+
+
+@pytest.mark.parametrize("rollover", [True, False])
+def test_random_shift_op_is_a_whole_sample_shift_within_bound(rollover):
+    x = np.arange(1, 101, dtype=np.float32)[None].repeat(6, 0) * np.arange(1, 7)[:, None]
+    out = ops.random_shift(SEED, x, 0.2, rollover=rollover).numpy()
+    found = []
+    for row, y in zip(x, out):
+        matches = [s for s in range(-20, 21)
+                   if np.array_equal(y, ops.shift(row[None], [s], rollover).numpy()[0])]
+        assert matches, "each clip is a shift of at most 0.2 * T samples"
+        found.append(matches[0])
+    assert len(set(found)) > 1  # drawn per clip
+    np.testing.assert_array_equal(ops.random_shift(SEED, x, 0.2, rollover).numpy(), out)
+    np.testing.assert_array_equal(ops.random_shift(SEED, x, 0.0, rollover).numpy(), x)
+
+
+def test_random_gaussian_noise_snr_op_hits_a_drawn_snr_per_clip():
+    x = tones(8)
+    out = ops.random_gaussian_noise_snr(SEED, x, 5.0, 30.0).numpy()
+    added = (out - x).astype(np.float64)
+    snr = db(np.mean(x.astype(np.float64) ** 2, 1) / np.mean(added ** 2, 1))
+    assert np.all((snr > 5 - 0.01) & (snr < 30 + 0.01)) and np.ptp(snr) > 1.0
+    np.testing.assert_array_equal(ops.random_gaussian_noise_snr(SEED, x, 5.0, 30.0).numpy(),
+                                  out)
+    fixed = ops.random_gaussian_noise_snr(SEED, x, 12.0, 12.0).numpy() - x
+    snr = db(np.mean(x.astype(np.float64) ** 2, 1) / np.mean(fixed.astype(np.float64) ** 2, 1))
+    np.testing.assert_allclose(snr, 12.0, atol=0.01)
+
+
 # --------------------------------------------------------- Clip / percentile
 def test_percentile_matches_numpy():
     x = np.random.default_rng(3).normal(size=(6, 333)).astype(np.float32)

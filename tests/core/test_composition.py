@@ -295,7 +295,7 @@ def test_compiled_sequence_runs_resampling_on_its_own(dtype):
     aug = tfaug.Sequence([image.RandomFlip("horizontal"), image.RandomRotation(0.1),
                           image.RandomZoom(0.1), image.RandomContrast(0.3),
                           image.RandomBrightness(0.2), image.RandomTranslation(0.1, 0.1),
-                          image.RandomSaturation(0.3)])
+                          image.RandomSaturation((0.3, 0.7))])
     assert [[aug.layers[i].__class__.__name__ for g in seg for i in g]
             for seg in aug._segments()] == [
         ["RandomFlip", "RandomRotation", "RandomZoom"],

@@ -90,8 +90,9 @@ def test_serialize_envelope_is_json_and_round_trips():
                       seed=9, name="flip_v")
     envelope = tfaug.serialize(layer)
     assert envelope == {"class": "RandomFlip", "config": {
-        "mode": "vertical", "rate": 0.25, "probability": 0.5, "value_range": [0.0, 1.0],
-        "seed": 9, "strength": 1.0, "name": "flip_v"}}
+        "mode": "vertical", "seed": 9, "data_format": "channels_last", "rate": 0.25,
+        "independent": False, "probability": 0.5, "value_range": [0.0, 1.0],
+        "strength": 1.0, "name": "flip_v", "bounding_box_format": None}}
     clone = tfaug.deserialize(json.loads(json.dumps(envelope)))
     assert clone.get_config() == layer.get_config()
     # Config defaults are filled in when a policy file leaves them out.

@@ -168,3 +168,14 @@ def test_explicit_seed_does_not_touch_state():
 def test_unseeded_layers_start_from_different_states():
     states = {tuple(RandomFlip()._seed_state.numpy()) for _ in range(5)}
     assert len(states) > 1
+
+
+def test_beta_with_a_tiny_alpha_is_a_fair_coin_on_0_and_1():
+    # Gamma draws underflow to 0 for alpha ~ 1e-6 (CutMix with factor ~ 0): the
+    # ratio is taken in logs, so Beta(a, a) still puts half its mass near each end.
+    x = seeds.beta([4000], tf.constant([3, 1], tf.int64), 1e-6, 1e-6).numpy()
+    assert np.isfinite(x).all()
+    assert ((x < 1e-3) | (x > 1 - 1e-3)).all()
+    assert abs((x > 0.5).mean() - 0.5) < 0.05
+    y = seeds.beta([4000], tf.constant([3, 1], tf.int64), 2.0, 5.0).numpy()
+    assert abs(y.mean() - 2.0 / 7.0) < 0.01  # the mean of Beta(2, 5)

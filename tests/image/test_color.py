@@ -286,23 +286,24 @@ def test_grayscale_layer_rate():
 def test_apply_on_an_empty_sub_batch():
     empty = {"images": tf.zeros([0, 8, 8, 3])}
     for layer in (image.ColorJitter(0.4, 0.4, 0.4, 0.1), image.Equalize(),
-                  image.Posterize(), image.Sharpness(), image.RandomHue()):
+                  image.Posterize(), image.Sharpness(), image.RandomHue(0.2)):
         out = layer.apply(empty, layer.sample(0, SEED))
         assert out["images"].shape == (0, 8, 8, 3)
 
 
 @pytest.mark.parametrize("make, name", [
-    (lambda: image.RandomBrightness(-0.1), "factor"),
+    (lambda: image.RandomBrightness(1.1), "factor"),
     (lambda: image.RandomBrightness((-1.5, 0.2)), "factor"),
     (lambda: image.RandomContrast(-0.2), "factor"),
     (lambda: image.RandomContrast((1.5, 0.2)), "factor"),
     (lambda: image.RandomSaturation((0.2, -0.1)), "factor"),
     (lambda: image.RandomSaturation(0.2, method="lab"), "method"),
-    (lambda: image.RandomHue(0.7), "factor"),
+    (lambda: image.RandomHue(1.2), "factor"),
+    (lambda: image.RandomHue((-0.1, 0.5)), "factor"),
     (lambda: image.ColorJitter(brightness=-0.1), "brightness"),
     (lambda: image.ColorJitter(contrast=(-0.5, 1.0)), "contrast"),
     (lambda: image.ColorJitter(hue=0.6), "hue"),
-    (lambda: image.RandomGrayscale(1.5), "rate"),
+    (lambda: image.RandomGrayscale(1.5), "factor"),
     (lambda: image.Solarize(300), "threshold"),
     (lambda: image.Solarize((0.5, 2.0), value_range=(0, 1)), "threshold"),
     (lambda: image.Posterize(0), "bits"),

@@ -44,10 +44,13 @@ def test_random_crop_is_the_slice_at_the_drawn_offsets():
     assert set(y0.tolist()) == {0, 1, 2} and set(x0.tolist()) == {0, 1, 2, 3}
 
 
-def test_random_crop_inference_and_ungated_rows_are_central():
+def test_random_crop_inference_and_ungated_rows_are_keras_smart_resize():
+    # Keras' documented inference: the largest central window with the target
+    # aspect (15 x 15 at x0 = 2 here), resized to the crop size.
     x = _images(8, 15, 20)
+    smart = tf.image.resize(x[:, :, 2:17], (10, 10)).numpy()
     layer = tfaug.image.RandomCrop(10, 10, value_range=(0, 1))
-    np.testing.assert_array_equal(layer(x, training=False).numpy(), x.numpy()[:, 2:12, 5:15])
+    np.testing.assert_allclose(layer(x, training=False).numpy(), smart, atol=1e-5)
     gated = tfaug.image.RandomCrop(10, 10, probability=0.5, value_range=(0, 1))
     params = gated.sample(8, SEED)
     out = gated.apply({"images": x}, params)["images"].numpy()
@@ -55,15 +58,26 @@ def test_random_crop_inference_and_ungated_rows_are_central():
     gate = params["gate"].numpy()
     assert 0 < gate.sum() < 8
     for i in range(8):
-        yy, xx = (y0[i], x0[i]) if gate[i] else (2, 5)
-        np.testing.assert_array_equal(out[i], x.numpy()[i, yy:yy + 10, xx:xx + 10])
+        if gate[i]:
+            np.testing.assert_array_equal(out[i], x.numpy()[i, y0[i]:y0[i] + 10,
+                                                            x0[i]:x0[i] + 10])
+        else:
+            np.testing.assert_allclose(out[i], smart[i], atol=1e-5)
 
 
-def test_crop_larger_than_a_static_input_raises():
-    with pytest.raises(ValueError, match="`height`=20"):
-        tfaug.image.RandomCrop(20, 8)(_images(2, 16, 16), training=True)
-    with pytest.raises(ValueError, match="larger than the input"):
-        tfaug.image.CenterCrop(8, 40)(_images(2, 16, 16))
+def test_crop_larger_than_a_static_input_is_keras_smart_resize():
+    import keras  # pylint: disable=import-outside-toplevel
+    x = _images(2, 16, 16)
+    # RandomCrop(20, 8): window 16 x 6 at x0 = 5; CenterCrop(8, 40): 3 x 16 at y0 = 6.
+    out = tfaug.image.RandomCrop(20, 8, value_range=(0, 1))(x, training=True, seed=SEED)
+    np.testing.assert_allclose(out.numpy(), tf.image.resize(x[:, :, 5:11], (20, 8)).numpy(),
+                               atol=1e-5)
+    for crop in [(8, 40), (20, 8), (17, 17)]:
+        layer = tfaug.image.CenterCrop(*crop, value_range=(0, 1))
+        ref = keras.layers.CenterCrop(*crop)(x).numpy()
+        np.testing.assert_allclose(layer(x).numpy(), ref, atol=1e-5)
+        xla = _xla(lambda t, lay=layer: lay(t, training=True, seed=SEED), x)
+        np.testing.assert_allclose(xla.numpy(), ref, atol=1e-5)
 
 
 def test_crop_of_a_small_dynamic_input_resizes_up():
@@ -191,12 +205,14 @@ def test_size_change_in_the_middle_of_a_fused_run():
                                atol=1e-4)
     central = tf.image.resize(x[:, 4:28, 4:28], (16, 16)).numpy()
     assert np.abs(fused - central).max() > 0.02  # not vacuous: the draws moved content
-    # Inference runs every layer's deterministic transform: central crop, resize.
+    # Inference runs every layer's deterministic transform: the crop's smart
+    # resize (the whole square image to 24 x 24), then the resize.
     inferred = seq({"images": x, "boxes": tf.constant([[[4.0, 4.0, 28.0, 28.0]]] * 3)},
                    training=False)
     np.testing.assert_allclose(inferred["images"].numpy(),
-                               tf.image.resize(x[:, 4:28, 4:28], (16, 16)).numpy(), atol=1e-5)
-    np.testing.assert_allclose(inferred["boxes"].numpy(), [[[0.0, 0.0, 16.0, 16.0]]] * 3,
+                               tf.image.resize(tf.image.resize(x, (24, 24)), (16, 16)).numpy(),
+                               atol=1e-5)
+    np.testing.assert_allclose(inferred["boxes"].numpy(), [[[2.0, 2.0, 14.0, 14.0]]] * 3,
                                atol=1e-4)
 
 

@@ -27,10 +27,10 @@ def test_wrong_rank_names_images(shape):
         _hflip()(tf.zeros(shape), training=True)
 
 
-@pytest.mark.parametrize("dtype", [tf.string, tf.int32, tf.bool, tf.int64])
+@pytest.mark.parametrize("dtype", [tf.string, tf.bool, tf.complex64])
 def test_bad_dtype_names_images(dtype):
     x = tf.zeros([2, 4, 4, 3], dtype) if dtype != tf.string else tf.fill([2, 4, 4, 3], "a")
-    with pytest.raises(ValueError, match=f"`images` must be uint8 or a float dtype, got "
+    with pytest.raises(ValueError, match=f"`images` must have a float or integer dtype, got "
                                          f"{dtype.name}"):
         _hflip()(x, training=True)
 
@@ -72,7 +72,7 @@ def test_unknown_dict_key_is_named():
 def test_bad_mask_and_box_shapes_are_named():
     x = _batch()
     with pytest.raises(ValueError, match="`masks` must have shape"):
-        _hflip()({"images": x, "masks": tf.zeros([3, 6, 5, 2])}, training=True)
+        _hflip()({"images": x, "masks": tf.zeros([3, 6, 5, 2, 1])}, training=True)
     with pytest.raises(ValueError, match="`boxes` must have shape"):
         _hflip()({"images": x, "boxes": tf.zeros([3, 2, 5])}, training=True)
 
@@ -80,18 +80,21 @@ def test_bad_mask_and_box_shapes_are_named():
 # ----------------------------------------------------------- bad arguments
 def _factor_layers():
     """(layer name, constructor kwargs, named argument) for existing layers whose
-    factor must be non-negative."""
+    factor must be non-negative (or, where Keras reads a negative number as |f|,
+    inside its bounds)."""
     candidates = [
         ("RandomFlip", {"rate": -0.5}, "rate"),
-        ("RandomRotation", {"factor": -0.5}, "factor"),
-        ("RandomZoom", {"height_factor": -0.5}, "height_factor"),
-        ("RandomTranslation", {"height_factor": 0.1, "width_factor": -0.5}, "width_factor"),
+        ("RandomRotation", {"factor": (-0.5, 1.5)}, "factor"),
+        ("RandomZoom", {"height_factor": (-0.5, 1.5)}, "height_factor"),
+        ("RandomTranslation", {"height_factor": 0.1, "width_factor": (-0.5, 1.5)},
+         "width_factor"),
         ("RandomShear", {"x_factor": -0.5}, "x_factor"),
         ("RandomContrast", {"factor": -0.5}, "factor"),
-        ("RandomBrightness", {"factor": -0.5}, "factor"),
+        # Keras reads a single negative brightness factor as |f|; a pair is checked.
+        ("RandomBrightness", {"factor": (-0.5, 1.5)}, "factor"),
         ("RandomSaturation", {"factor": -0.5}, "factor"),
         ("GaussianNoise", {"stddev": -0.5}, "stddev"),
-        ("RandomGrayscale", {"rate": -0.5}, "rate"),
+        ("RandomGrayscale", {"factor": -0.5}, "factor"),
     ]
     return [c for c in candidates if hasattr(image, c[0])]
 
@@ -146,7 +149,7 @@ def test_float_value_range_0_1_round_trip(dtype):
     assert out.dtype == dtype
     np.testing.assert_allclose(np.asarray(out, np.float64), np.asarray(x, np.float64),
                                rtol=1e-6 if dtype != tf.float16 else 1e-3)
-    flipped = image.RandomFlip(rate=1.0, value_range=(0, 1))(x, training=True)
+    flipped = image.RandomFlip("horizontal", rate=1.0, value_range=(0, 1))(x, training=True)
     np.testing.assert_allclose(np.asarray(flipped, np.float64),
                                np.asarray(x, np.float64)[:, :, ::-1],
                                rtol=1e-6 if dtype != tf.float16 else 1e-3)

@@ -112,7 +112,7 @@ def test_mixup_keeps_masks_and_boxes():
 # ----------------------------------------------------------------- CutMix
 def test_cutmix_label_weight_is_the_pasted_pixel_fraction():
     n = 64
-    layer = CutMix(alpha=1.0, value_range=(0, 1), seed=0)
+    layer = CutMix((1.0, 1.0), value_range=(0, 1), seed=0)
     out = layer({"images": _distinct_flat(n, 12, 20), "labels": _onehot(n)}, training=True,
                 seed=SEED)
     src = _source_rows(out["images"], n)
@@ -136,7 +136,7 @@ def test_cutmix_label_weight_is_the_pasted_pixel_fraction():
 
 def test_cutmix_masks_follow_pixels_and_covered_boxes_are_flagged():
     n = 16
-    layer = CutMix(alpha=1.0, value_range=(0, 1), seed=0)
+    layer = CutMix((1.0, 1.0), value_range=(0, 1), seed=0)
     masks = tf.reshape(tf.range(n), [n, 1, 1]) * tf.ones([n, 16, 16], tf.int32)
     boxes = tf.constant([[[2.0, 2.0, 3.0, 3.0], [0.0, 0.0, 16.0, 16.0]]] * n)
     out = layer({"images": _distinct_flat(n), "labels": _onehot(n), "masks": masks,
@@ -163,7 +163,7 @@ def test_cutmix_boxes_op_clips_and_weights():
 # ------------------------------------------------- modes and compositions
 @pytest.mark.parametrize("cls", [MixUp, CutMix])
 def test_same_under_xla_and_on_subsets(cls):
-    layer = cls(alpha=0.5, value_range=(0, 1), seed=0)
+    layer = cls(0.5, value_range=(0, 1), seed=0)
     data = {"images": _images(), "labels": _onehot()}
     eager = layer(data, training=True, seed=SEED)
     jit = tf.function(lambda d: layer(d, training=True, seed=SEED), jit_compile=True)(data)
@@ -187,13 +187,40 @@ def test_mixing_inside_one_of():
     assert np.any(out["labels"].numpy() < 1) and out["images"].shape == (B, 16, 16, 3)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"alpha": 0.0}, "alpha"), ({"alpha": -1}, "alpha"), ({"num_classes": 0}, "num_classes"),
+@pytest.mark.parametrize("cls, kwargs, name", [
+    (MixUp, {"alpha": 0.0}, "alpha"), (MixUp, {"alpha": -1}, "alpha"),
+    (MixUp, {"num_classes": 0}, "num_classes"), (CutMix, {"num_classes": 0}, "num_classes"),
+    (CutMix, {"factor": 1.5}, "factor"), (CutMix, {"factor": (0.2, -0.1)}, "factor"),
+    (CutMix, {"factor": float("nan")}, "factor"),
 ])
-def test_rejects_bad_arguments(kwargs, name):
-    for cls in (MixUp, CutMix):
-        with pytest.raises(ValueError, match=name):
-            cls(**kwargs)
+def test_rejects_bad_arguments(cls, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        cls(**kwargs)
+
+
+def test_keras_argument_order():
+    # MixUp(alpha, data_format, seed), CutMix(factor, seed, data_format); extras keyword-only.
+    mix = MixUp(0.3, "channels_last", 4)
+    assert (mix.alpha, mix.data_format, mix.seed) == (0.3, "channels_last", 4)
+    cut = CutMix(0.5, 4, "channels_last")
+    assert (cut.factor, cut.seed, cut.data_format) == (0.5, 4, "channels_last")
+    with pytest.raises(TypeError):
+        MixUp(0.3, "channels_last", 4, 10)  # num_classes is keyword-only
+
+
+def test_cutmix_draws_alpha_per_call_from_factor():
+    # Keras: alpha ~ U(factor) per call (+1e-6), lam ~ Beta(alpha, alpha) per sample.
+    # factor (0, 0): alpha = 1e-6, so lam is 0 or 1 (the patch is all or nothing).
+    lam = CutMix((0.0, 0.0)).sample(64, SEED)["lam"].numpy()
+    assert np.all((lam < 1e-3) | (lam > 1 - 1e-3))
+    # factor (1, 1): alpha ~ 1, lam ~ U(0, 1).
+    lam = CutMix((1.0, 1.0)).sample(2000, SEED)["lam"].numpy()
+    assert abs(lam.mean() - 0.5) < 0.03 and abs(lam.std() - np.sqrt(1 / 12)) < 0.02
+    # a range: different calls draw different alphas, so the spread differs.
+    layer = CutMix((0.05, 1.0))
+    spreads = {round(float(layer.sample(500, tf.constant([i, 1], tf.int64))["lam"].numpy()
+                           .std()), 2) for i in range(6)}
+    assert len(spreads) > 1
 
 
 # ----------------------------------------------------------- beta sampler

@@ -42,8 +42,10 @@ LAYERS = {
                           _dev("dx", "dy")),
     "RandomShear": (lambda **kw: image.RandomShear(0.3, 0.2, **kw),
                     _dev("shear_x", "shear_y")),
-    "RandomPerspective": (lambda **kw: image.RandomPerspective(0.6, **kw),
-                          _dev("offsets")),
+    "RandomPerspective": (lambda **kw: image.RandomPerspective((1.0, 1.0), 0.6, **kw),
+                          _dev("moves")),
+    "RandomElasticTransform": (lambda **kw: image.RandomElasticTransform(
+        (1.0, 1.0), 0.5, **kw), _dev("amount")),
     "RandomElastic": (lambda **kw: image.RandomElastic(alpha=3.0, grid=3, **kw),
                       _dev("displacement")),
     "RandomResizedCrop": (lambda **kw: image.RandomResizedCrop(8, 10, **kw),
@@ -51,8 +53,8 @@ LAYERS = {
     "RandomBrightness": (lambda **kw: image.RandomBrightness(0.3, **kw), _dev("delta")),
     "RandomContrast": (lambda **kw: image.RandomContrast(0.5, **kw),
                        _dev("factor", neutral=1.0)),
-    "RandomSaturation": (lambda **kw: image.RandomSaturation(0.6, **kw),
-                         _dev("factor", neutral=1.0)),
+    "RandomSaturation": (lambda **kw: image.RandomSaturation(0.9, **kw),
+                         _dev("factor", neutral=0.5)),
     "RandomHue": (lambda **kw: image.RandomHue(0.3, **kw), _dev("delta")),
     "ColorJitter": (lambda **kw: image.ColorJitter(0.4, 0.4, 0.4, 0.2, **kw),
                     lambda p: _dev("brightness", "contrast", "saturation", neutral=1.0)(p)
@@ -65,9 +67,22 @@ LAYERS = {
     "GaussianNoise": (lambda **kw: image.GaussianNoise((0.02, 0.1), **kw), _dev("stddev")),
     "GaussianBlur": (lambda **kw: image.GaussianBlur(3, (0.5, 2.0), **kw), _dev("sigma")),
     "JpegQuality": (lambda **kw: image.JpegQuality(20, 90, **kw), "jpeg"),
-    "RandomErasing": (lambda **kw: image.RandomErasing((0.1, 0.3), num_holes=2, **kw),
+    "RandomErasing": (lambda **kw: image.RandomErasing(scale=(0.1, 0.3), num_holes=2, **kw),
                       "erasing"),
     "GridMask": (lambda **kw: image.GridMask(0.6, rotate=20, **kw), _dev("ratio")),
+    "RandomColorJitter": (lambda **kw: image.RandomColorJitter(
+        brightness_factor=0.3, contrast_factor=0.5, saturation_factor=0.9, hue_factor=0.3,
+        **kw), lambda p: _dev("brightness", "hue")(p) + _dev("contrast", neutral=1.0)(p)
+        + _dev("saturation", neutral=0.5)(p)),
+    "Solarization": (lambda **kw: image.Solarization(0.3, (0.2, 0.8), **kw),
+                     lambda p: _dev("addition")(p) + _dev("threshold",
+                                                          neutral=256.0 / 255.0)(p)),
+    "RandomPosterization": (lambda **kw: image.RandomPosterization((1, 7), **kw),
+                            "posterize"),
+    "RandomSharpness": (lambda **kw: image.RandomSharpness(1.0, **kw),
+                        _dev("factor", neutral=1.0)),
+    "RandomGaussianBlur": (lambda **kw: image.RandomGaussianBlur((1, 1), 3, (0.5, 2.0), **kw),
+                           _dev("sigma")),
     "MixUp": (lambda **kw: image.MixUp(0.4, num_classes=N_CLASSES, **kw),
               _dev("lam", neutral=1.0)),
     "CutMix": (lambda **kw: image.CutMix(1.0, num_classes=N_CLASSES, **kw),
@@ -79,10 +94,13 @@ BY_PROBABILITY = {
     "RandomCrop": lambda: image.RandomCrop(8, 8, seed=0),
     "CenterCrop": lambda: image.CenterCrop(8, 8),
     "Resize": lambda: image.Resize(8, 8),
+    "Resizing": lambda: image.Resizing(8, 8),
     "RandomGrayscale": lambda: image.RandomGrayscale(0.5, seed=0),
     "Equalize": lambda: image.Equalize(seed=0),
     "AutoContrast": lambda: image.AutoContrast(seed=0),
     "Invert": lambda: image.Invert(seed=0),
+    "Equalization": lambda: image.Equalization(seed=0),
+    "RandomInvert": lambda: image.RandomInvert((1, 1), seed=0),
 }
 
 
@@ -303,7 +321,7 @@ def test_strength_scales_the_probability_of_parameterless_layers(name):
     assert_close(run(layer, data), inference, atol=1e-3)
     layer.set_strength(0.5)
     half = run(layer, data)
-    if name in ("CenterCrop", "Resize"):  # deterministic: nothing to scale
+    if name in ("CenterCrop", "Resize", "Resizing"):  # deterministic: nothing to scale
         assert_close(half, full)
         return
     # Each sample is changed as at strength 1 or left as at 0; some of each.

@@ -248,7 +248,7 @@ def test_interrupted_rename_leaves_the_old_file_and_no_temp(tmp_path, monkeypatc
     assert _leftovers(tmp_path, "p.json") == []
     # A save into a missing target leaves nothing behind either.
     with pytest.raises(KeyboardInterrupt):
-        policy_io.save(RandomFlip(), tmp_path / "new.json")
+        policy_io.save(RandomFlip("horizontal"), tmp_path / "new.json")
     assert _leftovers(tmp_path, "p.json") == []
 
 
@@ -293,10 +293,10 @@ BAD = {
                          "$.description: expected a string"),
     "nested_out_of_range": (
         lambda p: _layers(p)[1]["config"].update(factor=-1),
-        "$.augmentation.config.layers[1].config.factor: must be non-negative"),
+        "$.augmentation.config.layers[1].config.factor: The `factor` argument should be a number"),
     "nested_wrong_type": (
         lambda p: _layers(p)[2]["config"].update(factor="big"),
-        "$.augmentation.config.layers[2].config.factor: must be a number"),
+        "$.augmentation.config.layers[2].config.factor: The `factor` argument should be a number"),
     "unknown_config_key": (
         lambda p: _layers(p)[0]["config"].update(colour=True),
         "$.augmentation.config.layers[0].config.colour: unknown argument of RandomFlip"),
@@ -319,7 +319,7 @@ BAD = {
         lambda p: p.update(augmentation={"class": "ClassConditional", "config": {
             "default": None, "per_class": {"3": {"class": "RandomRotation",
                                                  "config": {"factor": 5}}}}}),
-        '$.augmentation.config.per_class["3"].config.factor: values must lie in'),
+        '$.augmentation.config.per_class["3"].config.factor: The `factor` argument should be'),
 }
 
 

@@ -47,7 +47,7 @@ POLICIES = {
     "RandAugment": (lambda: tfaug.RandAugment(num_ops=1, seed=0), "ops"),
     "TrivialAugment": (lambda: tfaug.TrivialAugment(seed=0), "ops"),
     "AutoAugment": (lambda: tfaug.AutoAugment("imagenet", seed=0), "subpolicy"),
-    "AugMix": (lambda: tfaug.AugMix(seed=0), "ops"),
+    "AugMix": (lambda: tfaug.AugMix(num_chains=2, chain_depth=2, seed=0), "ops"),
 }
 
 
@@ -123,7 +123,7 @@ def test_identity_rows_of_the_full_op_set_are_untouched():
     lambda: tfaug.RandAugment(num_ops=1, ops=["invert"], probability=0.5, seed=0),
     lambda: tfaug.TrivialAugment(probability=0.5, seed=0),
     lambda: tfaug.AutoAugment("svhn", probability=0.5, seed=0),
-    lambda: tfaug.AugMix(probability=0.5, seed=0),
+    lambda: tfaug.AugMix(num_chains=2, chain_depth=2, probability=0.5, seed=0),
 ], ids=["RandAugment", "TrivialAugment", "AutoAugment", "AugMix"])
 def test_rows_rejected_by_probability_are_untouched(make):
     layer = make()
@@ -151,7 +151,7 @@ STRENGTH_POLICIES = {
     "RandAugment": lambda **kw: tfaug.RandAugment(num_ops=2, magnitude=9, seed=0, **kw),
     "TrivialAugment": lambda **kw: tfaug.TrivialAugment(seed=0, **kw),
     "AutoAugment": lambda **kw: tfaug.AutoAugment("imagenet", seed=0, **kw),
-    "AugMix": lambda **kw: tfaug.AugMix(seed=0, **kw),
+    "AugMix": lambda **kw: tfaug.AugMix(num_chains=2, chain_depth=2, seed=0, **kw),
 }
 
 
@@ -336,7 +336,9 @@ def test_shipped_policy_set_strength_reaches_every_leaf():
 
 
 @pytest.mark.parametrize("kwargs,arg", [
-    (dict(num_ops=0), "num_ops"), (dict(ops=["rotate", "blur"]), "ops"), (dict(ops=[]), "ops"),
+    (dict(num_ops=-1), "num_ops"), (dict(num_ops=17), "num_ops"),
+    (dict(factor=1.1), "factor"), (dict(factor=(0.2, float("inf"))), "factor"),
+    (dict(magnitude_stddev=2.0), "magnitude_stddev"), (dict(ops=["rotate", "blur"]), "ops"), (dict(ops=[]), "ops"),
     (dict(magnitude_stddev=-1.0), "magnitude_stddev"), (dict(num_magnitude_bins=1),
                                                         "num_magnitude_bins"),
     (dict(interpolation="cubic"), "interpolation"), (dict(probability=1.5), "probability"),
@@ -361,8 +363,9 @@ def test_augmix_severity_sets_the_levels():
 
 def test_augmix_strength_blends_toward_the_image():
     x = batch_of(32).astype(np.float32)
-    full = tfaug.AugMix(seed=0, value_range=(0, 255))(x, training=True, seed=SEED).numpy()
-    half = tfaug.AugMix(seed=0, value_range=(0, 255), strength=0.5)(
+    small = dict(num_chains=2, chain_depth=1, seed=0)
+    full = tfaug.AugMix(**small)(x, training=True, seed=SEED).numpy()
+    half = tfaug.AugMix(**small, strength=0.5)(
         x, training=True, seed=SEED).numpy()
     np.testing.assert_allclose(half, x + 0.5 * (full - x), atol=1e-3)
 
@@ -479,7 +482,8 @@ def test_autoaugment_bad_arguments_raise():
 def test_augmix_output_stays_in_the_value_range(value_range):
     lo, hi = value_range
     x = batch_of(32).astype(np.float32) / 255.0 * (hi - lo) + lo
-    layer = tfaug.AugMix(severity=10, value_range=value_range, seed=0)
+    layer = tfaug.AugMix(num_chains=2, chain_depth=2, severity=10, value_range=value_range,
+                         seed=0)
     out = layer(x, training=True).numpy()
     assert out.dtype == np.float32
     assert out.min() >= lo - 1e-6 and out.max() <= hi + 1e-6
@@ -487,14 +491,14 @@ def test_augmix_output_stays_in_the_value_range(value_range):
 
 
 def test_augmix_labels_pass_through():
-    layer = tfaug.AugMix(seed=0)
+    layer = tfaug.AugMix(num_chains=1, chain_depth=1, seed=0)
     labels = np.arange(16, dtype=np.int32)
     out = layer({"images": batch_of(16), "labels": labels}, training=True)
     np.testing.assert_array_equal(out["labels"].numpy(), labels)
 
 
 def test_augmix_mixing_weights_are_per_sample():
-    layer = tfaug.AugMix(width=4, alpha=0.7, seed=0)
+    layer = tfaug.AugMix(num_chains=4, alpha=0.7, seed=0)
     p = layer.sample(512, SEED)
     w, skip = p["weights"].numpy(), p["skip"].numpy()
     assert w.shape == (512, 4) and skip.shape == (512,)
@@ -505,14 +509,14 @@ def test_augmix_mixing_weights_are_per_sample():
     assert abs(skip.mean() - 0.5) < 0.06  # Beta(a, a) is symmetric
 
 
-@pytest.mark.parametrize("depth,allowed", [(-1, {1, 2, 3}), (1, {1}), (2, {2}), (3, {3})])
+@pytest.mark.parametrize("depth,allowed", [(3, {1, 2, 3}), (1, {1}), (2, {1, 2})])
 def test_augmix_chain_depths(depth, allowed):
     width = 3
-    layer = tfaug.AugMix(width=width, depth=depth, all_ops=False, seed=0)
+    layer = tfaug.AugMix(num_chains=width, chain_depth=depth, all_ops=False, seed=0)
     ops = layer.sample(300, SEED)["ops"].numpy()
-    assert ops.shape == (300, width * 3)
+    assert ops.shape == (300, width * depth)
     assert ops.max() < len(tfaug.policies.augmix.AUGMIX_OPS)
-    active = (ops >= 0).reshape(300, width, 3)
+    active = (ops >= 0).reshape(300, width, depth)
     counts = active.sum(axis=2)
     assert set(np.unique(counts)) == allowed
     # Active steps come first in each chain.
@@ -529,10 +533,51 @@ def test_augmix_rejects_masks_and_boxes():
 
 
 @pytest.mark.parametrize("kwargs,arg", [
-    (dict(alpha=0.0), "alpha"), (dict(alpha=-1.0), "alpha"), (dict(width=0), "width"),
-    (dict(depth=4), "depth"), (dict(depth=0), "depth"), (dict(severity=11), "severity"),
+    (dict(alpha=0.0), "alpha"), (dict(alpha=-1.0), "alpha"), (dict(num_chains=0), "num_chains"),
+    (dict(chain_depth=9), "chain_depth"), (dict(chain_depth=0), "chain_depth"),
+    (dict(factor=1.5), "factor"), (dict(factor=float("nan")), "factor"),
+    (dict(severity=11), "severity"),
     (dict(severity=-1), "severity"), (dict(all_ops="yes"), "all_ops"),
 ])
 def test_augmix_bad_arguments_raise(kwargs, arg):
     with pytest.raises(ValueError, match=f"`{arg}`"):
         tfaug.AugMix(**kwargs)
+
+
+# ------------------------------------------------ Keras' RandAugment / AugMix
+def test_randaugment_takes_keras_arguments_in_keras_order():
+    layer = tfaug.RandAugment((0, 1), 3, 0.4, "nearest", 7, "channels_last")
+    assert (layer.value_range, layer.num_ops, layer.factor) == ([0.0, 1.0], 3, 0.4)
+    assert (layer.interpolation, layer.seed, layer.data_format) == ("nearest", 7,
+                                                                    "channels_last")
+    assert layer.magnitude is None
+    clone = tfaug.RandAugment.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+
+
+def test_randaugment_factor_draws_levels_as_keras_reads_it():
+    # A number f: levels uniform in [0, f]; a pair: in [lower, upper].
+    level = tfaug.RandAugment(factor=0.4, seed=0).sample(2000, SEED)["level"].numpy()
+    assert level.min() >= 0.0 and level.max() <= 0.4 and level.max() > 0.39
+    assert abs(level.mean() - 0.2) < 0.01
+    level = tfaug.RandAugment(factor=(0.6, 0.2), seed=0).sample(2000, SEED)["level"].numpy()
+    assert level.min() >= 0.2 and level.max() <= 0.6
+    # The paper's magnitude replaces the factor: one fixed level.
+    level = tfaug.RandAugment(magnitude=9, seed=0).sample(50, SEED)["level"].numpy()
+    np.testing.assert_allclose(level, 0.3, rtol=1e-6)
+
+
+def test_randaugment_zero_ops_is_the_identity():
+    x = batch_of(3, 16)
+    out = tfaug.RandAugment(num_ops=0, seed=0)(x, training=True, seed=SEED)
+    np.testing.assert_array_equal(out, x)
+
+
+def test_augmix_takes_keras_arguments():
+    layer = tfaug.AugMix((0, 1), 2, 2, 1.0, 0.5, False, "nearest", 3, "channels_last")
+    assert (layer.num_chains, layer.chain_depth, layer.factor, layer.alpha) == (2, 2, 1.0, 0.5)
+    level = layer.sample(500, SEED)["level"].numpy()
+    assert level.min() >= 0.1 - 1e-6 and level.max() <= 1.0  # [0.1 f, f]
+    paper = tfaug.AugMix(severity=3, seed=0).sample(500, SEED)["level"].numpy()
+    keras_default = tfaug.AugMix(seed=0).sample(500, SEED)["level"].numpy()
+    np.testing.assert_allclose(paper, keras_default, rtol=1e-6)  # severity 3 == factor 0.3

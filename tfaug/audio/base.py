@@ -68,7 +68,7 @@ class _SignalAugmentation(Augmentation):
     example_rank = 1
     shape_text = "[B, T] (or [T] for one clip)"
 
-    def __init__(self, sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, sample_rate=16000, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.sample_rate = check_sample_rate("sample_rate", sample_rate)
 

@@ -96,7 +96,7 @@ class LowPass(_CutoffFilter):
 
     response = staticmethod(ops.lowpass)
 
-    def __init__(self, min_cutoff_hz=150.0, max_cutoff_hz=7500.0, order=4, sample_rate=16000,
+    def __init__(self, min_cutoff_hz=150.0, max_cutoff_hz=7500.0, *, order=4, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self._set_cutoffs(min_cutoff_hz, max_cutoff_hz, order)
@@ -127,7 +127,7 @@ class HighPass(_CutoffFilter):
 
     response = staticmethod(ops.highpass)
 
-    def __init__(self, min_cutoff_hz=20.0, max_cutoff_hz=2400.0, order=4, sample_rate=16000,
+    def __init__(self, min_cutoff_hz=20.0, max_cutoff_hz=2400.0, *, order=4, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self._set_cutoffs(min_cutoff_hz, max_cutoff_hz, order)
@@ -160,10 +160,11 @@ class BandPass(_Filter):
         a band edge at or above the Nyquist frequency.
 
     Example:
-      >>> out = BandPass(200, 4000, 0.5, 1.5, sample_rate=16000, seed=0)(clips, training=True)
+      >>> out = BandPass(200, 4000, min_bandwidth_fraction=0.5, max_bandwidth_fraction=1.5,
+      ...                sample_rate=16000, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_center_hz=200.0, max_center_hz=4000.0, min_bandwidth_fraction=0.5,
+    def __init__(self, min_center_hz=200.0, max_center_hz=4000.0, *, min_bandwidth_fraction=0.5,
                  max_bandwidth_fraction=1.99, order=4, sample_rate=16000, probability=1.0,
                  seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)

@@ -168,7 +168,7 @@ class BackgroundNoise(_BankLayer):
       >>> out = BackgroundNoise(bank, 3, 30, sample_rate=16000, seed=0)(clips, training=True)
     """
 
-    def __init__(self, noises, min_snr_db=3.0, max_snr_db=30.0, sample_rate=16000,
+    def __init__(self, noises, min_snr_db=3.0, max_snr_db=30.0, *, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_snr_db, self.max_snr_db = validation.check_bounds(
@@ -227,7 +227,7 @@ class ApplyImpulseResponse(_BankLayer):
       >>> out = ApplyImpulseResponse(["hall.wav"], sample_rate=16000, seed=0)(clips, training=True)
     """
 
-    def __init__(self, irs, keep_level=True, sample_rate=16000, probability=1.0, seed=None,
+    def __init__(self, irs, *, keep_level=True, sample_rate=16000, probability=1.0, seed=None,
                  **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.keep_level = validation.check_bool("keep_level", keep_level)

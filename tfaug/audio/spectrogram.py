@@ -41,7 +41,7 @@ class _Mask(SpectrogramAugmentation):
 
     axis = 1
 
-    def __init__(self, max_width=10, num_masks=1, mask_value=0.0, max_fraction=None,
+    def __init__(self, max_width=10, num_masks=1, *, mask_value=0.0, max_fraction=None,
                  sample_rate=16000, probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed,
                          **kwargs)
@@ -163,7 +163,7 @@ class TimeWarp(SpectrogramAugmentation):
       >>> out = warp(log_mels, training=True)
     """
 
-    def __init__(self, max_distance=5, sample_rate=16000, probability=1.0, seed=None,
+    def __init__(self, max_distance=5, *, sample_rate=16000, probability=1.0, seed=None,
                  **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed,
                          **kwargs)
@@ -193,7 +193,7 @@ _SCALES = ("linear", "log", "db")
 class _Features(keras.layers.Layer):
     """Shared input checks, scaling and config of the feature layers."""
 
-    def __init__(self, n_fft=512, hop_length=None, win_length=None, window="hann", power=2.0,
+    def __init__(self, n_fft=512, hop_length=None, *, win_length=None, window="hann", power=2.0,
                  center=True, pad_mode="constant", scale="linear", ref=1.0, top_db=80.0,
                  log_offset=1e-6, **kwargs):
         super().__init__(**kwargs)
@@ -333,12 +333,12 @@ class MelSpectrogram(_Features):
       float32 ``[B, frames, num_mel_bins]``.
 
     Example:
-      >>> mel = tfaug.audio.MelSpectrogram(16000, n_fft=512, hop_length=160,
+      >>> mel = tfaug.audio.MelSpectrogram(sample_rate=16000, n_fft=512, hop_length=160,
       ...                                  num_mel_bins=80, scale="log")
       >>> log_mels = mel(waveforms)
     """
 
-    def __init__(self, sample_rate=16000, n_fft=512, hop_length=None, win_length=None,
+    def __init__(self, *, sample_rate=16000, n_fft=512, hop_length=None, win_length=None,
                  window="hann", num_mel_bins=64, fmin=0.0, fmax=None, htk=False,
                  norm="slaney", power=2.0, center=True, pad_mode="constant", scale="linear",
                  ref=1.0, top_db=80.0, log_offset=1e-6, **kwargs):

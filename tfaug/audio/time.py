@@ -65,7 +65,7 @@ class SpeedPerturb(AudioAugmentation):
       >>> out = SpeedPerturb(factor_range=(0.85, 1.15), seed=0)(clips, training=True)
     """
 
-    def __init__(self, factors=None, factor_range=None, lowpass_width=6, sample_rate=16000,
+    def __init__(self, factors=None, factor_range=None, *, lowpass_width=6, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         if factors is not None and factor_range is not None:
@@ -142,7 +142,7 @@ class TimeStretch(AudioAugmentation):
       >>> out = TimeStretch(0.8, 1.25, sample_rate=16000, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_rate=0.8, max_rate=1.25, n_fft=None, hop_length=None,
+    def __init__(self, min_rate=0.8, max_rate=1.25, *, n_fft=None, hop_length=None,
                  sample_rate=16000, probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_rate, self.max_rate = validation.check_bounds(
@@ -192,7 +192,7 @@ class PitchShift(AudioAugmentation):
       >>> out = PitchShift(-4, 4, sample_rate=16000, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_semitones=-4.0, max_semitones=4.0, n_fft=None, hop_length=None,
+    def __init__(self, min_semitones=-4.0, max_semitones=4.0, *, n_fft=None, hop_length=None,
                  sample_rate=16000, probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_semitones, self.max_semitones = validation.check_bounds(

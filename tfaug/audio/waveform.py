@@ -43,7 +43,7 @@ class Gain(AudioAugmentation):
       >>> out = Gain(-12, 12, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_db=-12.0, max_db=12.0, sample_rate=16000, probability=1.0,
+    def __init__(self, min_db=-12.0, max_db=12.0, *, sample_rate=16000, probability=1.0,
                  seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_db, self.max_db = validation.check_bounds("min_db", min_db, "max_db", max_db,
@@ -72,7 +72,7 @@ class PolarityInversion(AudioAugmentation):
       >>> out = PolarityInversion(probability=0.5, seed=0)(clips, training=True)
     """
 
-    def __init__(self, sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, sample_rate=16000, probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
 
     def transform(self, data, params):
@@ -97,7 +97,7 @@ class TimeShift(AudioAugmentation):
       >>> out = TimeShift(0.2, rollover=False, seed=0)(clips, training=True)
     """
 
-    def __init__(self, max_fraction=0.5, rollover=True, sample_rate=16000, probability=1.0,
+    def __init__(self, max_fraction=0.5, *, rollover=True, sample_rate=16000, probability=1.0,
                  seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.max_fraction = validation.check_number("max_fraction", max_fraction, 0.0, 1.0)
@@ -132,7 +132,7 @@ class GaussianNoiseSNR(AudioAugmentation):
       >>> out = GaussianNoiseSNR(5, 40, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_snr_db=5.0, max_snr_db=40.0, sample_rate=16000, probability=1.0,
+    def __init__(self, min_snr_db=5.0, max_snr_db=40.0, *, sample_rate=16000, probability=1.0,
                  seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_snr_db, self.max_snr_db = validation.check_bounds(
@@ -169,7 +169,7 @@ class Clip(AudioAugmentation):
       >>> out = Clip(0, 40, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_percentile=0.0, max_percentile=40.0, sample_rate=16000,
+    def __init__(self, min_percentile=0.0, max_percentile=40.0, *, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_percentile, self.max_percentile = validation.check_bounds(
@@ -203,7 +203,7 @@ class TanhDistortion(AudioAugmentation):
       >>> out = TanhDistortion(0.1, 0.7, seed=0)(clips, training=True)
     """
 
-    def __init__(self, min_distortion=0.01, max_distortion=0.7, sample_rate=16000,
+    def __init__(self, min_distortion=0.01, max_distortion=0.7, *, sample_rate=16000,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_distortion, self.max_distortion = validation.check_bounds(

@@ -172,6 +172,10 @@ class Augmentation(keras.layers.Layer):
         compositions refuse the layer.
       changes_labels: The layer rewrites labels (mixing): it reads
         ``params["gate"]`` itself instead of the generic per-sample blend.
+      deterministic: The layer draws nothing (``Resizing``, ``CenterCrop``):
+        it owns no variables (no seed state, no strength variable: its
+        strength is always 1 and :meth:`set_strength` leaves it as it is), and
+        it applies the same transform in training and inference.
       xla_exempt: The layer needs an op XLA cannot compile (a codec, a
         data-dependent row count); the test harness lists these explicitly.
       auto_compile: A training call on static-size inputs may run as one XLA
@@ -184,6 +188,7 @@ class Augmentation(keras.layers.Layer):
 
     changes_size = False
     changes_labels = False
+    deterministic = False
     xla_exempt = False
     auto_compile = True
     modality = None
@@ -198,6 +203,14 @@ class Augmentation(keras.layers.Layer):
         self._convert_input_args = False
         self._allow_non_tensor_positional_args = True
         self.supports_jit = True
+        if self.deterministic:
+            if strength != 1.0:
+                raise validation.ArgumentError(
+                    "strength", strength, "1.0",
+                    f"{type(self).__name__} is deterministic (no random parameters): "
+                    f"it has no `strength` other than 1.0, got {strength!r}.")
+            self._seed_state = self.strength_variable = None
+            return
         self._seed_state = _state_variable(self, "seed_state", (3,), "int64",
                                            seeds_lib.initial_state(seed))
         self.strength_variable = _state_variable(self, "strength", (), "float32", strength)
@@ -258,6 +271,8 @@ class Augmentation(keras.layers.Layer):
           >>> tfaug.image.RandomRotation(0.1).get_strength()
           1.0
         """
+        if self.strength_variable is None:  # a deterministic layer
+            return 1.0
         return float(read(self.strength_variable).numpy())
 
     def set_strength(self, value):
@@ -275,12 +290,15 @@ class Augmentation(keras.layers.Layer):
           >>> aug.set_strength(0.5)
         """
         value = validation.check_number("strength", value, 0.0)
-        _tf_variable(self.strength_variable).assign(value)
+        if self.strength_variable is not None:  # deterministic layers keep theirs
+            _tf_variable(self.strength_variable).assign(value)
         for layer in self.children():
             layer.set_strength(value)
 
     def strength_tensor(self):
         """The strength read as a float32 scalar tensor (for ``sample_params``)."""
+        if self.strength_variable is None:
+            return tf.constant(1.0)
         return read(self.strength_variable, tf.float32)
 
     # ----------------------------------------------------------------- modality
@@ -374,8 +392,11 @@ class Augmentation(keras.layers.Layer):
         """Advances the layer's seed state and returns a fresh ``[2]`` seed.
 
         The read and the advance are one atomic op (``RngReadAndSkip``), so calls
-        from a parallel ``tf.data`` map never share a seed.
+        from a parallel ``tf.data`` map never share a seed. A deterministic
+        layer has no state and draws nothing: its seed is a constant.
         """
+        if self._seed_state is None:
+            return tf.zeros([2], tf.int64)
         state = tf.raw_ops.RngReadAndSkip(
             resource=_tf_variable(self._seed_state).handle, alg=1,
             delta=tf.constant(1, tf.uint64))

@@ -49,7 +49,7 @@ class Composition(Augmentation):
 
     strength_scales = "children"
 
-    def __init__(self, layers, probability=1.0, seed=None, **kwargs):
+    def __init__(self, layers, *, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
         if not isinstance(layers, (list, tuple)) or not layers:
             raise validation.ArgumentError("layers", layers, "a non-empty list of layers")
@@ -326,7 +326,7 @@ class OneOf(RoutingComposition):
       ...                    tfaug.image.GaussianNoise(0.05)])
     """
 
-    def __init__(self, layers, weights=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, layers, *, weights=None, probability=1.0, seed=None, **kwargs):
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
         if weights is not None:
@@ -375,10 +375,10 @@ class SomeOf(RoutingComposition):
     Example:
       >>> aug = tfaug.SomeOf([tfaug.image.RandomBrightness(0.2),
       ...                     tfaug.image.RandomContrast(0.2),
-      ...                     tfaug.image.RandomSaturation(0.2)], n=2)
+      ...                     tfaug.image.RandomSaturation((0.3, 0.7))], n=2)
     """
 
-    def __init__(self, layers, n=1, probability=1.0, seed=None, **kwargs):
+    def __init__(self, layers, n=1, *, probability=1.0, seed=None, **kwargs):
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
         self.n = validation.check_int("n", n, 0, len(self.layers))
@@ -416,7 +416,7 @@ class RandomApply(RoutingComposition):
       >>> aug = tfaug.RandomApply(tfaug.image.GaussianBlur(5), rate=0.3)
     """
 
-    def __init__(self, layer, rate=0.5, seed=None, **kwargs):
+    def __init__(self, layer, rate=0.5, *, seed=None, **kwargs):
         kwargs.pop("probability", None)
         super().__init__([layer], seed=seed, **kwargs)
         self._check_same_size()

@@ -115,12 +115,29 @@ def beta(shape, seed, alpha, beta_):
     TensorFlow's kernel would draw other numbers than a compiled call).
     """
     s1, s2 = tf.unstack(split(seed, 2))
-    x = gamma(shape, s1, alpha)
-    y = gamma(shape, s2, beta_)
-    return tf.clip_by_value(x / tf.maximum(x + y, 1e-30), 0.0, 1.0)
+    # x / (x + y) = sigmoid(log x - log y): in logs, so that a small alpha (whose
+    # gamma draws underflow to 0 in float32) still gives 0 or 1 with the right odds.
+    return tf.sigmoid(log_gamma(shape, s1, alpha) - log_gamma(shape, s2, beta_))
 
 
 def gamma(shape, seed, alpha, proposals=16):
+    """Gamma(alpha, 1) draws; see :func:`log_gamma` for the method."""
+    sample, boost, ub, alpha = _gamma_parts(shape, seed, alpha, proposals)
+    return tf.where(boost, sample * tf.pow(tf.maximum(ub, 1e-30), 1.0 / alpha), sample)
+
+
+def log_gamma(shape, seed, alpha, proposals=16):
+    """The logarithm of :func:`gamma`'s draws, finite for any ``alpha`` > 0.
+
+    Example:
+      >>> log_gamma([4], tf.constant([1, 2], tf.int64), 1e-6)  # very negative
+    """
+    sample, boost, ub, alpha = _gamma_parts(shape, seed, alpha, proposals)
+    boost_log = tf.math.log(tf.maximum(ub, 1e-30)) / alpha
+    return tf.math.log(sample) + tf.where(boost, boost_log, 0.0)
+
+
+def _gamma_parts(shape, seed, alpha, proposals):
     """Gamma(alpha, 1) draws for a scalar ``alpha`` > 0 (Marsaglia-Tsang).
 
     Each sample tries ``proposals`` candidates and keeps the first accepted one
@@ -146,8 +163,7 @@ def gamma(shape, seed, alpha, proposals=16):
     first = tf.argmax(tf.cast(ok, tf.int32), axis=-1, output_type=tf.int32)
     sample = tf.gather(d * v, first[..., None], batch_dims=ok.shape.rank - 1)[..., 0]
     sample = tf.where(tf.reduce_any(ok, -1), sample, d)
-    ub = uniform(shape, s_boost)
-    return tf.where(boost, sample * tf.pow(tf.maximum(ub, 1e-30), 1.0 / alpha), sample)
+    return sample, boost, uniform(shape, s_boost), alpha
 
 
 def initial_state(seed):

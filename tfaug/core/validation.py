@@ -35,10 +35,25 @@ class ArgumentError(ValueError):
         self.argument = argument
         self.value = value
         self.allowed = allowed
-        super().__init__(message or f"`{argument}` must be {allowed}, got {value!r}.")
+        if message is None:
+            message = f"`{argument}` must be {allowed}, got {value!r}."
+        else:  # a worded message (e.g. Keras' sentence): keep the contract's parts
+            extra = []
+            if f"`{argument}`" not in message:
+                extra.append(f"`{argument}` must be {allowed}")
+            if _has_non_finite(value) and "finite" not in message:
+                extra.append("numbers must be finite (NaN and ±inf are refused)")
+            if extra:
+                message = f"{message.rstrip('.')} ({'; '.join(extra)})."
+        super().__init__(message)
 
     def __reduce__(self):  # picklable (the default would call cls(message))
         return type(self), (self.argument, self.value, self.allowed, str(self))
+
+
+def _has_non_finite(value):
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return any(is_number(v) and not _finite(v) for v in values)
 
 
 class ArgumentTypeError(ArgumentError, TypeError):
@@ -286,3 +301,38 @@ def check_bounds(low_name, low, high_name, high, lo=None, hi=None, *, positive=F
                             f"`{low_name}` must be <= `{high_name}`, got {low_name}={low!r} "
                             f"and {high_name}={high!r}.")
     return low, high
+
+
+def check_keras_factor(name, value, low=0.0, high=1.0):
+    """A Keras-style ``factor``: a number or a pair, read as keras.layers read it.
+
+    A number ``f`` (``low <= f <= high``) means ``(max(-|f|, low), |f|)``; a pair
+    is sorted. Every bound must lie in ``[low, high]`` and be finite. The error
+    message begins with Keras' own sentence.
+
+    Args:
+      name: Argument name.
+      value: A number or a pair.
+      low: Smallest allowed bound (Keras' ``_FACTOR_BOUNDS[0]``).
+      high: Largest allowed bound.
+
+    Returns:
+      A list ``[lower, upper]`` of floats.
+
+    Example:
+      >>> check_keras_factor("factor", 0.3)
+      [0.0, 0.3]
+    """
+    allowed = f"a number (or a list of two numbers) in the range [{low}, {high}]"
+    message = (f"The `{name}` argument should be {allowed}. Received: {name}={value!r} "
+               f"(`{name}` must be finite numbers in [{low}, {high}]).")
+    if is_number(value):
+        if not _finite(value) or value < low or value > high:
+            raise ArgumentError(name, value, allowed, message)
+        f = abs(float(value))
+        return [max(-f, float(low)), f]
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(is_number(v) for v in value):
+        if not all(_finite(v) and low <= v <= high for v in value):
+            raise ArgumentError(name, value, allowed, message)
+        return sorted(float(v) for v in value)
+    raise ArgumentTypeError(name, value, allowed, message)

@@ -17,7 +17,9 @@ layers a composition holds:
 
 ``restore`` converts back: uint8 in gives uint8 out (rounded, clipped), floats
 return clipped to ``value_range`` in their dtype (the compute dtype under a
-mixed-precision policy), ragged boxes drop flagged boxes.
+mixed-precision policy); other integer images come back as float32 (the
+compute dtype), as keras.layers return them, and so do integer boxes. Ragged
+boxes drop flagged boxes.
 """
 
 import tensorflow as tf
@@ -25,11 +27,17 @@ import tensorflow as tf
 from tfaug.core import validation
 from tfaug.core.base import GATE, Augmentation
 from tfaug.image.ops import affine
+from tfaug.image.keras_api import KerasTransformAPI
+from tfaug.image.ops import boxes as box_ops
 
 IMAGE_KEYS = ("images", "labels", "masks", "boxes")
+# Keras' names for two of them: ``segmentation_masks`` (masks) and
+# ``bounding_boxes`` (a dict ``{"boxes", "labels"}``); outputs keep the names given.
+KERAS_KEYS = ("segmentation_masks", "bounding_boxes")
+INPUT_KEYS = IMAGE_KEYS + KERAS_KEYS
 
 
-class ImageAugmentation(Augmentation):
+class ImageAugmentation(KerasTransformAPI, Augmentation):
     """Base of image layers.
 
     Args:
@@ -45,9 +53,20 @@ class ImageAugmentation(Augmentation):
     # (see the module docstring); False: ``apply`` hands it float32 [0, 1].
     accepts_levels = False
 
-    def __init__(self, probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, *, probability=1.0, value_range=(0, 255), seed=None,
+                 data_format=None, bounding_box_format=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.value_range = validation.check_value_range("value_range", value_range)
+        self.data_format = check_data_format(data_format)
+        self.bounding_box_format = check_box_format(bounding_box_format)
+
+    def get_config(self):
+        config = super().get_config()
+        # Every image layer takes Keras' ``data_format``/``bounding_box_format``
+        # (keyword arguments of this base when a subclass does not list them).
+        config.setdefault("data_format", self.data_format)
+        config.setdefault("bounding_box_format", self.bounding_box_format)
+        return config
 
     def to_unit(self, value):
         """Converts a pixel value in ``value_range`` units to the internal ``[0, 1]``."""
@@ -58,37 +77,43 @@ class ImageAugmentation(Augmentation):
     def standardize(self, inputs):
         is_dict = isinstance(inputs, dict)
         if is_dict:
-            unknown = sorted(set(inputs) - set(IMAGE_KEYS))
+            unknown = sorted(set(inputs) - set(INPUT_KEYS))
             if unknown:
                 raise ValueError(f"`inputs` has unknown keys {unknown}; image layers "
-                                 f"accept {list(IMAGE_KEYS)}.")
+                                 f"accept {list(INPUT_KEYS)}.")
             if "images" not in inputs:
                 raise ValueError("`inputs` dict must contain 'images'.")
+            for a, b in (("masks", "segmentation_masks"), ("boxes", "bounding_boxes")):
+                if a in inputs and b in inputs:
+                    raise ValueError(f"`inputs` has both {a!r} and {b!r} (the same target "
+                                     "under tfaug's and Keras' names); give one.")
             raw = dict(inputs)
         else:
             raw = {"images": inputs}
         images = raw["images"]
         if not tf.is_tensor(images):
             images = tf.convert_to_tensor(images)
-        if images.dtype == tf.string or not (images.dtype.is_floating or images.dtype == tf.uint8):
-            raise ValueError(f"`images` must be uint8 or a float dtype, got "
-                             f"{images.dtype.name}.")
+        dtype = images.dtype
+        if not (dtype.is_floating or dtype.is_integer) or dtype.is_complex:
+            raise ValueError(f"`images` must have a float or integer dtype, got "
+                             f"{dtype.name}.")
         rank = images.shape.rank
         if rank not in (3, 4):
             raise ValueError(f"`images` must have rank 4 [B, H, W, C] or rank 3 "
-                             f"[H, W, C], got rank {rank} (shape {images.shape}).")
+                             f"[H, W, C], got rank {rank} (shape {images.shape}). "
+                             "Expected the input image to be rank 3 or 4.")
         batched = rank == 4
-        spec = {"is_dict": is_dict, "batched": batched, "dtype": images.dtype,
-                "keys": tuple(raw)}
+        spec = {"is_dict": is_dict, "batched": batched, "dtype": dtype, "keys": tuple(raw)}
         if not batched:
             images = images[None]
+        images = self.to_channels_last(images)
         if images.shape[0] == 0:
             raise ValueError("`images` is an empty batch (batch size 0); at least one "
                              "image is required.")
         if images.shape[1] == 0 or images.shape[2] == 0:
             raise ValueError(f"`images` has an empty spatial size: {images.shape}.")
         lo, hi = self.value_range
-        if images.dtype == tf.uint8:
+        if dtype == tf.uint8:
             x = images  # the 8-bit encoding: converted when a layer needs floats
         else:
             # An explicit reciprocal: graph mode rewrites a division by a constant
@@ -102,31 +127,82 @@ class ImageAugmentation(Augmentation):
         if "labels" in raw:
             labels = tf.convert_to_tensor(raw["labels"])
             data["labels"] = labels if batched else labels[None]
-        if "masks" in raw:
-            masks = tf.convert_to_tensor(raw["masks"])
-            if not batched:
-                masks = masks[None]
-            spec["mask_rank"] = masks.shape.rank
-            if masks.shape.rank == 3:
-                masks = masks[..., None]
-            if masks.shape.rank != 4 or (masks.shape[-1] not in (None, 1)):
-                raise ValueError("`masks` must have shape [B, H, W] or [B, H, W, 1] "
-                                 f"(without B when images are unbatched), got {masks.shape}.")
-            data["masks"] = masks
+        for key in ("masks", "segmentation_masks"):
+            if key in raw:
+                data["masks"] = self._standardize_masks(raw[key], key, batched, spec)
         if "boxes" in raw:
-            boxes = raw["boxes"]
-            spec["boxes_ragged"] = isinstance(boxes, tf.RaggedTensor)
-            if spec["boxes_ragged"]:
-                boxes = boxes.to_tensor(default_value=affine.INVALID_BOX)
-            boxes = tf.cast(tf.convert_to_tensor(boxes), tf.float32)
-            spec["boxes_dtype"] = raw["boxes"].dtype if hasattr(raw["boxes"], "dtype") else tf.float32
-            if not batched:
-                boxes = boxes[None]
-            if boxes.shape.rank != 3 or boxes.shape[-1] not in (None, 4):
-                raise ValueError("`boxes` must have shape [B, N, 4] (xyxy pixels; "
-                                 f"[N, 4] for one image), got {boxes.shape}.")
-            data["boxes"] = boxes
+            data["boxes"] = self._standardize_boxes(raw["boxes"], "boxes", batched, spec,
+                                                    images)
+        if "bounding_boxes" in raw:
+            given = raw["bounding_boxes"]
+            if not isinstance(given, dict) or "boxes" not in given:
+                raise ValueError("`bounding_boxes` must be a dict with 'boxes' (and "
+                                 f"optionally 'labels'), as in Keras; got {type(given).__name__}.")
+            data["boxes"] = self._standardize_boxes(given["boxes"], "bounding_boxes['boxes']",
+                                                    batched, spec, images)
+            if "labels" in given:
+                box_labels = tf.convert_to_tensor(given["labels"])
+                if isinstance(given["labels"], tf.RaggedTensor):
+                    box_labels = given["labels"].to_tensor(default_value=-1)
+                data["box_labels"] = box_labels if batched else box_labels[None]
+            spec["box_keys"] = tuple(given)
         return data, spec
+
+    def to_channels_last(self, images):
+        """A batch ``[B, ...]`` in the layer's ``data_format`` -> ``[B, H, W, C]``."""
+        if self.data_format == "channels_first":
+            return tf.transpose(images, [0, 2, 3, 1])
+        return images
+
+    def from_channels_last(self, images):
+        """A batch ``[B, H, W, C]`` -> the layer's ``data_format``."""
+        if self.data_format == "channels_first":
+            return tf.transpose(images, [0, 3, 1, 2])
+        return images
+
+    def _standardize_masks(self, masks, key, batched, spec):
+        masks = tf.convert_to_tensor(masks)
+        if not batched:
+            masks = masks[None]
+        spec["mask_rank"] = masks.shape.rank
+        if masks.shape.rank == 3:
+            masks = masks[..., None]
+        elif masks.shape.rank == 4:
+            masks = self.to_channels_last(masks)
+        else:
+            raise ValueError(f"`{key}` must have shape [B, H, W] or [B, H, W, K] (channels "
+                             f"in `data_format`; without B when images are unbatched), "
+                             f"got {masks.shape}.")
+        return masks
+
+    def _standardize_boxes(self, boxes, key, batched, spec, images):
+        spec["boxes_ragged"] = isinstance(boxes, tf.RaggedTensor)
+        spec["boxes_dtype"] = boxes.dtype if hasattr(boxes, "dtype") else tf.float32
+        if spec["boxes_ragged"]:
+            boxes = boxes.to_tensor(default_value=affine.INVALID_BOX)
+        boxes = tf.cast(tf.convert_to_tensor(boxes), tf.float32)
+        if not batched:
+            boxes = boxes[None]
+        if boxes.shape.rank != 3 or boxes.shape[-1] not in (None, 4):
+            raise ValueError(f"`{key}` must have shape [B, N, 4] ([N, 4] for one image) in "
+                             f"`bounding_box_format` ({self.bounding_box_format or 'xyxy'}), "
+                             f"got {boxes.shape}.")
+        if self.bounding_box_format not in (None, "xyxy"):
+            boxes = box_ops.convert_boxes(boxes, self.bounding_box_format, "xyxy",
+                                          spatial(images))
+        return boxes
+
+    def _infer(self, inputs):
+        # Integer images other than uint8 come out as floats whether or not the
+        # layer augments (Keras' rule), so a layer's output dtype never depends
+        # on ``training`` (Keras' ``compute_output_spec`` relies on that).
+        images = inputs.get("images") if isinstance(inputs, dict) else inputs
+        dtype = getattr(images, "dtype", None)
+        if (not self.changes_size and dtype is not None and tf.as_dtype(dtype).is_integer
+                and tf.as_dtype(dtype) != tf.uint8):
+            data, spec = self.standardize(inputs)
+            return self.restore(data, spec)
+        return super()._infer(inputs)
 
     def accept_form(self, data):
         """``data`` in the encoding this layer's ``transform`` takes: the 8-bit
@@ -153,23 +229,42 @@ class ImageAugmentation(Augmentation):
         elif dtype == tf.uint8:
             images = tf.cast(tf.clip_by_value(tf.round(x * 255.0), 0.0, 255.0), tf.uint8)
         else:
+            # Other integer images come back as floats (Keras' rule: an
+            # interpolated pixel keeps its fraction), in the compute dtype.
             lo, hi = self.value_range
-            images = tf.cast(tf.clip_by_value(x, 0.0, 1.0) * (hi - lo) + lo,
-                             self.output_dtype(dtype))
-        out = {"images": images}
-        for key in ("labels", "masks", "boxes"):
-            if key in data and key in spec["keys"]:
-                out[key] = data[key]
-        if "masks" in out and spec.get("mask_rank") == 3:
-            out["masks"] = out["masks"][..., 0]
-        if "boxes" in out:
-            boxes = tf.cast(out["boxes"], spec["boxes_dtype"])
+            out_dtype = self.output_dtype(tf.float32 if dtype.is_integer else dtype)
+            images = tf.cast(tf.clip_by_value(x, 0.0, 1.0) * (hi - lo) + lo, out_dtype)
+        keys = spec["keys"]
+        out = {"images": self.from_channels_last(images)}
+        if "labels" in keys:
+            out["labels"] = data["labels"]
+        if "masks" in data:
+            masks = data["masks"]
+            masks = masks[..., 0] if spec.get("mask_rank") == 3 else self.from_channels_last(masks)
+            out["segmentation_masks" if "segmentation_masks" in keys else "masks"] = masks
+        if "boxes" in data:
+            boxes = data["boxes"]
+            valid = tf.reduce_all(boxes >= 0, axis=-1)
+            if self.bounding_box_format not in (None, "xyxy"):
+                boxes = box_ops.convert_boxes(boxes, "xyxy", self.bounding_box_format,
+                                              spatial(x))
+            if tf.as_dtype(spec["boxes_dtype"]).is_floating:  # integer boxes: float32
+                boxes = tf.cast(boxes, spec["boxes_dtype"])
+            box_labels = data.get("box_labels")
+            if box_labels is not None:
+                box_labels = tf.where(valid, box_labels, tf.cast(-1, box_labels.dtype))
             if spec["boxes_ragged"]:
-                valid = tf.reduce_all(boxes >= 0, axis=-1)
                 boxes = tf.ragged.boolean_mask(boxes, valid)
-            out["boxes"] = boxes
+                if box_labels is not None:
+                    box_labels = tf.ragged.boolean_mask(box_labels, valid)
+            if "bounding_boxes" in keys:
+                out["bounding_boxes"] = {"boxes": boxes}
+                if "labels" in spec.get("box_keys", ()):
+                    out["bounding_boxes"]["labels"] = box_labels
+            else:
+                out["boxes"] = boxes
         if not spec["batched"]:
-            out = {k: v[0] for k, v in out.items()}
+            out = tf.nest.map_structure(lambda v: v[0], out)
         return out if spec["is_dict"] else out["images"]
 
     def batch_size(self, data):
@@ -199,7 +294,7 @@ class GeometricAugmentation(ImageAugmentation):
 
     fusible = True
 
-    def __init__(self, interpolation="bilinear", fill_mode="constant", fill_value=0.0,
+    def __init__(self, *, interpolation="bilinear", fill_mode="constant", fill_value=0.0,
                  probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -261,6 +356,27 @@ class GeometricAugmentation(ImageAugmentation):
         data = to_float_form(data)
         return affine.transform_targets(data, matrix, output_size, self.interpolation,
                                         self.fill_mode, self.to_unit(self.fill_value))
+
+
+DATA_FORMATS = ("channels_last", "channels_first")
+# Keras' names (keras.utils.bounding_boxes), plus YOLO's normalized centre form.
+BOX_FORMATS = box_ops.FORMATS
+
+
+def check_data_format(value):
+    """``data_format``: None (Keras' ``image_data_format()``), ``"channels_last"``
+    or ``"channels_first"``; returns the resolved name."""
+    if value is None:
+        import keras  # pylint: disable=import-outside-toplevel
+        return keras.config.image_data_format()
+    return validation.check_choice("data_format", value, DATA_FORMATS)
+
+
+def check_box_format(value):
+    """``bounding_box_format``: None (tfaug's xyxy pixels) or one of :data:`BOX_FORMATS`."""
+    if value is None:
+        return None
+    return validation.check_choice("bounding_box_format", value, BOX_FORMATS)
 
 
 def toward(value, neutral, m):

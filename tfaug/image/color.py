@@ -6,20 +6,26 @@ labels, masks and boxes pass through untouched. The work is done by
 
 Argument conventions:
 
-* ``Random*`` layers take Keras-style factors: ``RandomBrightness(0.2)``
+* The Keras-named layers (``RandomBrightness``, ``RandomContrast``,
+  ``RandomSaturation``, ``RandomHue``, ``RandomGrayscale``) take Keras 3's
+  arguments, in Keras' order, with Keras' meanings: ``RandomBrightness(0.2)``
   adds a delta in ``[-0.2, 0.2]`` of the value range; ``RandomContrast(0.2)``
-  and ``RandomSaturation(0.2)`` draw a factor in ``[1 - lower, 1 + upper]``.
-* ``Solarize``, ``Posterize`` and ``Sharpness`` take the op's parameter itself:
-  a number is used as is, a pair ``(lo, hi)`` is drawn uniformly per sample.
-* ``ColorJitter`` follows torchvision's ``ColorJitter`` exactly.
+  draws a factor in ``[0.8, 1.2]`` and blends each channel with its mean;
+  ``RandomSaturation(f)`` draws ``s`` in ``[0, f]`` (0.5 = no-op, 0 = gray,
+  1 = fully saturated); ``RandomHue(f)`` shifts by up to ``f/2`` turns, either
+  sign; ``RandomGrayscale(f)`` converts with chance ``f``. tfaug's extras
+  (``probability``, ...) are keyword-only.
+* ``ColorJitter`` follows torchvision's ``ColorJitter`` exactly
+  (Keras' ``RandomColorJitter`` is in :mod:`tfaug.image.keras_tone`).
 
 Strength: every layer takes the keyword-only ``strength`` of the base class, a
 scale ``>= 0`` held in a variable (``set_strength`` changes the next batch, no
 retrace). 1 is the layer as configured (bitwise), 0 the identity. Layers with a
 drawn parameter scale it (``strength_scales = "parameters"``): every parameter
 moves toward its neutral value, its deviation multiplied by the strength ``s``:
-deltas (brightness, hue) by ``s``, factors (contrast, saturation, sharpness,
-ColorJitter's) as ``1 + s (f - 1)`` clamped at 0, Solarize's threshold moves
+deltas (brightness, hue) by ``s``, factors (contrast, sharpness,
+ColorJitter's) as ``1 + s (f - 1)`` clamped at 0, RandomSaturation's ``f`` as
+``0.5 + s (f - 0.5)``, Solarize's threshold moves
 toward ``256/255`` of the range (above every 8-bit level, PIL's no-op 256),
 Posterize's bits toward 8. ``RandomGrayscale``, ``Equalize``, ``AutoContrast``
 and ``Invert`` have no continuous parameter: they apply to each sample with
@@ -34,6 +40,8 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.image.base import ImageAugmentation, toward
+from tfaug.core.base import GATE
+from tfaug.image.keras_args import keras_factor, keras_rows, keras_value_range
 from tfaug.image.ops import color as color_ops
 
 
@@ -114,19 +122,47 @@ class PixelOp(ImageAugmentation):
         return images_only(data, type(self).op(data["images"]))
 
 
+class KerasColor(UniformParam):
+    """A Keras-named colour layer: ``draw`` and ``adjust`` are static so that
+    :class:`RandomColorJitter` runs the same code as the standalone layer.
+
+    ``salt`` is folded into the parameter seed, so the four parts of a
+    RandomColorJitter draw independently, each what the standalone layer
+    with the same seed draws."""
+
+    salt = 0
+    bounds = (0, 1)
+
+    @classmethod
+    def parse(cls, name, value):
+        """Keras' ``factor`` parsing: ``(stored, [lo, hi])`` of the drawn value."""
+        return keras_factor(name, value, *cls.bounds)
+
+    @classmethod
+    def draw(cls, bounds, batch_size, seed, strength):
+        lo, hi = bounds
+        seed = seeds_lib.fold_in(seed, cls.salt)
+        value = toward(seeds_lib.uniform([batch_size], seed, lo, hi), cls.neutral, strength)
+        return value if cls.floor is None else tf.maximum(value, cls.floor)
+
+    def sample_params(self, batch_size, seed):
+        return {self.param: self.draw(self._range, batch_size, seed, self.strength_tensor())}
+
+
 @registry.register
-class RandomBrightness(UniformParam):
-    """Adds a per-sample delta to every pixel (Keras ``RandomBrightness`` semantics).
+class RandomBrightness(KerasColor):
+    """Adds a per-sample delta to every pixel (Keras ``RandomBrightness``).
 
     Args:
-      factor: Delta as a fraction of the value range: a number ``f`` in
-        ``[0, 1]`` draws from ``[-f, f]``; a pair ``(lo, hi)`` in ``[-1, 1]``
-        draws from ``[lo, hi]``. The result is clipped to the value range.
+      factor: Delta as a fraction of the value range, in ``[-1, 1]``: a number
+        ``f`` draws from ``[-|f|, |f|]``; a pair draws between its values. -1
+        makes the image black, 1 white; the result is clipped to the range.
+      value_range: ``(low, high)`` of float inputs (uint8 and integer inputs:
+        their levels).
+      seed: Initial seed state.
       strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
         delta; 1 is as configured, 0 the identity.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
+      probability: Keyword-only per-sample chance that the layer applies.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
@@ -137,35 +173,37 @@ class RandomBrightness(UniformParam):
     """
 
     param = "delta"
+    salt = 1
+    bounds = (-1, 1)
 
-    def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        pair = validation.check_range("factor", factor, -1.0, 1.0, symmetric=True)
-        self.factor = float(factor) if _is_number(factor) else list(pair)
-        self._range = pair
+    def __init__(self, factor, value_range=(0, 255), seed=None, *, probability=1.0,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=keras_value_range(value_range),
+                         seed=seed, **kwargs)
+        self.factor, self._range = self.parse("factor", factor)
 
-    def adjust(self, images, value):
+    @staticmethod
+    def adjust(images, value):
         return color_ops.adjust_brightness(images, value)
 
 
 @registry.register
-class RandomContrast(UniformParam):
-    """Blends each image with its mean luma by a per-sample contrast factor.
+class RandomContrast(KerasColor):
+    """Blends each channel with its own per-image mean (Keras ``RandomContrast``).
 
-    Keras semantics for ``factor``; the blend is PIL's / torchvision's
-    (``mean + c * (x - mean)`` with the mean of the grayscale image), clipped.
+    ``out = mean_c + f (x - mean_c)`` with a per-sample factor ``f``, clipped.
 
     Args:
-      factor: A number ``f`` (lower = upper = ``f``) or a pair ``(lower,
-        upper)`` of non-negative numbers, ``lower <= 1``: the contrast factor
-        is drawn per sample in ``[1 - lower, 1 + upper]``.
-      strength: Keyword-only scale ``>= 0`` (a variable): the drawn factor ``f``
-        becomes ``1 + s (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
-      probability: Per-sample chance that the layer applies.
+      factor: ``lower = upper = f`` for a number, ``(lower, upper)`` for a pair,
+        values in ``[0, 1]``: ``f`` is drawn per sample in ``[1 - lower, 1 +
+        upper]`` (Keras' documented rule).
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None (Keras'
+        ``image_data_format()``).
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn factor ``f``
+        becomes ``1 + s (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
+      probability: Keyword-only per-sample chance that the layer applies.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
@@ -176,90 +214,136 @@ class RandomContrast(UniformParam):
     """
 
     neutral, floor = 1.0, 0.0
+    salt = 2
 
-    def __init__(self, factor=0.2, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        self.factor, self._range = _factor_bounds("factor", factor, max_lower=1.0)
+    def __init__(self, factor, value_range=(0, 255), seed=None, *, probability=1.0,
+                 **kwargs):
+        super().__init__(probability=probability, value_range=keras_value_range(value_range),
+                         seed=seed, **kwargs)
+        self.factor, self._range = self.parse("factor", factor)
 
-    def adjust(self, images, value):
-        return color_ops.adjust_contrast(images, value)
+    @classmethod
+    def parse(cls, name, value):
+        stored, (lower, upper) = keras_factor(name, value, *cls.bounds)
+        if _is_number(value):
+            lower = upper
+        return stored, [1.0 - lower, 1.0 + upper]
+
+    @staticmethod
+    def adjust(images, value):
+        return color_ops.adjust_contrast(images, value, mean="channel")
+
+    def keras_transformation(self, params, data):
+        """Keras' ``contrast_factor``: ``[B, 1, 1, 1]``, the factor each image
+        gets (1 where the ``probability`` gate is off)."""
+        factor = params["factor"]
+        if GATE in params:
+            factor = tf.where(params[GATE], factor, tf.ones_like(factor))
+        return {"contrast_factor": factor[:, None, None, None]}
+
+    def from_keras_transformation(self, transformation, data):
+        """tfaug's drawn ``factor`` if present, else Keras' ``contrast_factor``
+        (a number, ``[B]`` or ``[B, 1, 1, 1]``): ``(x - mean_c) f + mean_c``."""
+        if "factor" in transformation:
+            return transformation
+        return {"factor": keras_rows(transformation["contrast_factor"],
+                                     self.batch_size(data))}
 
 
 @registry.register
-class RandomSaturation(UniformParam):
-    """Scales saturation by a per-sample factor in ``[1 - lower, 1 + upper]``.
+class RandomSaturation(KerasColor):
+    """Scales the HSV saturation by a per-sample factor (Keras ``RandomSaturation``).
 
-    Single-channel images are returned unchanged.
+    A drawn ``f`` in ``[0, 1]`` scales the saturation by ``f / (1 - f)``: 0.5
+    is the identity, 0 grayscale (the HSV value ``max(R, G, B)`` in every
+    channel), 1 full saturation. Single-channel images are unchanged.
 
     Args:
-      factor: A number ``f`` or a pair ``(lower, upper)`` of non-negative
-        numbers, ``lower <= 1`` (as :class:`RandomContrast`).
-      method: ``"blend"`` (PIL / torchvision: blend with the grayscale image)
-        or ``"hsv"`` (``tf.image.adjust_saturation``: scale S in HSV).
-      strength: Keyword-only scale ``>= 0`` (a variable): the drawn factor ``f``
-        becomes ``1 + s (f - 1)``, clamped at 0; 1 is as configured, 0 the identity.
-      probability: Per-sample chance that the layer applies.
+      factor: A number ``f`` draws from ``[0, f]``, a pair between its values;
+        values in ``[0, 1]``. ``(0.5, 0.5)`` is the identity.
       value_range: ``(low, high)`` of float inputs.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None.
       seed: Initial seed state.
+      method: Keyword-only: ``"hsv"`` (Keras: scale S in HSV) or ``"blend"``
+        (PIL / torchvision: blend with the luma).
+      strength: Keyword-only scale ``>= 0`` (a variable): the drawn ``f``
+        becomes ``0.5 + s (f - 0.5)``; 1 is as configured, 0 the identity.
+      probability: Keyword-only per-sample chance that the layer applies.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
-      >>> layer = tfaug.image.RandomSaturation(0.3, seed=0)
+      >>> layer = tfaug.image.RandomSaturation((0.3, 0.7), seed=0)
       >>> out = layer(images, training=True)
     """
 
-    neutral, floor = 1.0, 0.0
+    neutral = 0.5
+    salt = 3
 
-    def __init__(self, factor=0.2, method="blend", probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        self.factor, self._range = _factor_bounds("factor", factor, max_lower=1.0)
-        self.method = validation.check_choice("method", method, ("blend", "hsv"))
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, *,
+                 method="hsv", probability=1.0, **kwargs):
+        super().__init__(probability=probability, value_range=keras_value_range(value_range),
+                         seed=seed, data_format=data_format, **kwargs)
+        self.factor, self._range = self.parse("factor", factor)
+        self.method = validation.check_choice("method", method, ("hsv", "blend"))
 
     def adjust(self, images, value):
-        return color_ops.adjust_saturation(images, value, self.method)
+        return self.saturate(images, value, self.method)
+
+    @staticmethod
+    def saturate(images, value, method="hsv"):
+        # Keras' mapping f -> f / (1 - f + 1e-7): 0.5 -> 1, 1 -> 1e7 (clipped S).
+        scale = value / (1.0 - value + 1e-7)
+        return color_ops.adjust_saturation(images, scale, method)
 
 
 @registry.register
-class RandomHue(UniformParam):
-    """Rotates the hue (HSV) by a per-sample delta, in turns.
+class RandomHue(KerasColor):
+    """Rotates the hue (HSV) by a per-sample shift of random sign (Keras ``RandomHue``).
 
-    Single-channel images are returned unchanged.
+    A drawn magnitude ``f`` shifts the hue by ``±f/2`` turns (sign drawn
+    per sample): 1 is half a turn, the largest shift. Single-channel images
+    are unchanged.
 
     Args:
-      factor: A number ``f`` in ``[0, 0.5]`` draws the shift from ``[-f, f]``;
-        a pair ``(lo, hi)`` in ``[-0.5, 0.5]`` draws from ``[lo, hi]``. A shift
-        of 1/3 turn maps red to green.
-      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
-        delta; 1 is as configured, 0 the identity.
-      probability: Per-sample chance that the layer applies.
+      factor: A number ``f`` draws the magnitude from ``[0, f]``, a pair between
+        its values; values in ``[0, 1]``. 0 is the identity.
       value_range: ``(low, high)`` of float inputs.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None.
       seed: Initial seed state.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
+        shift; 1 is as configured, 0 the identity.
+      probability: Keyword-only per-sample chance that the layer applies.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
-      >>> layer = tfaug.image.RandomHue(0.1, seed=0)
+      >>> layer = tfaug.image.RandomHue(0.2, seed=0)
       >>> out = layer(images, training=True)
     """
 
     param = "delta"
+    salt = 4
 
-    def __init__(self, factor=0.1, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
-        super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        pair = validation.check_range("factor", factor, -0.5, 0.5, symmetric=True)
-        self.factor = float(factor) if _is_number(factor) else list(pair)
-        self._range = pair
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, *,
+                 probability=1.0, **kwargs):
+        super().__init__(probability=probability, value_range=keras_value_range(value_range),
+                         seed=seed, data_format=data_format, **kwargs)
+        self.factor, self._range = self.parse("factor", factor)
 
-    def adjust(self, images, value):
+    @classmethod
+    def draw(cls, bounds, batch_size, seed, strength):
+        lo, hi = bounds
+        magnitude_seed, sign_seed = tf.unstack(seeds_lib.split(
+            seeds_lib.fold_in(seed, cls.salt), 2))
+        magnitude = seeds_lib.uniform([batch_size], magnitude_seed, lo, hi)
+        sign = tf.where(seeds_lib.uniform([batch_size], sign_seed) > 0.5, -1.0, 1.0)
+        return sign * magnitude * 0.5 * strength
+
+    @staticmethod
+    def adjust(images, value):
         return color_ops.adjust_hue(images, value)
 
 
@@ -316,7 +400,7 @@ class ColorJitter(ImageAugmentation):
     strength_scales = "parameters"
     _NEUTRAL = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
 
-    def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0, hue=0.0,
+    def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0, hue=0.0, *,
                  probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
@@ -349,16 +433,20 @@ class ColorJitter(ImageAugmentation):
 
 @registry.register
 class RandomGrayscale(ImageAugmentation):
-    """Converts a sample to grayscale (kept in all channels) with chance ``rate``.
+    """Converts a sample to grayscale (its luma, kept in all channels) with
+    chance ``factor`` (Keras ``RandomGrayscale``).
 
     Single-channel images are unchanged.
 
     Args:
-      rate: Per-sample chance in ``[0, 1]`` (torchvision's ``p``).
-      probability: Per-sample chance that the layer applies at all (the
-        effective chance is ``rate * probability``).
-      value_range: ``(low, high)`` of float inputs.
+      factor: Per-sample chance in ``[0, 1]``: 1 converts every image, 0 none.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None.
       seed: Initial seed state.
+      strength: Keyword-only scale ``>= 0`` (a variable): the chance becomes
+        ``factor * probability * strength`` (clamped to 1).
+      probability: Keyword-only per-sample chance that the layer applies at
+        all (the effective chance is ``factor * probability``).
+      value_range: Keyword-only ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
@@ -368,14 +456,19 @@ class RandomGrayscale(ImageAugmentation):
       >>> out = layer(images, training=True)
     """
 
-    def __init__(self, rate=0.1, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, factor=0.5, data_format=None, seed=None, *, probability=1.0,
+                 value_range=(0, 255), **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        self.rate = validation.check_probability("rate", rate)
+                         data_format=data_format, **kwargs)
+        if not (validation.is_finite_number(factor) and 0 <= factor <= 1):
+            error = (validation.ArgumentError if _is_number(factor)
+                     else validation.ArgumentTypeError)
+            raise error("factor", factor, "a number in [0, 1]",
+                        f"`factor` should be between 0 and 1. Received: factor={factor!r}")
+        self.factor = float(factor)
 
     def sample_params(self, batch_size, seed):
-        return {"grayscale": seeds_lib.uniform([batch_size], seed) < self.rate}
+        return {"grayscale": seeds_lib.uniform([batch_size], seed) < self.factor}
 
     def transform(self, data, params):
         x = data["images"]

@@ -2,9 +2,11 @@
 
 Each is a matrix layer whose output size differs from its input's. The
 inference transform (``neutral_matrix``) is deterministic and gives the same
-output size as training, so a model sees one shape in both modes: a central
-crop for the random crops, and the layer itself for ``CenterCrop`` and
-``Resize`` (which therefore apply in training and in inference). Rows a
+output size as training, so a model sees one shape in both modes: the
+largest central window with the output's aspect, resized (Keras'
+``smart_resize``), for the random crops, and the layer itself for
+``CenterCrop`` and ``Resize`` (which therefore apply in training and in
+inference). Rows a
 ``probability < 1`` does not draw get the inference transform too.
 
 All four default to ``fill_mode="nearest"`` (edge clamping, like
@@ -20,9 +22,9 @@ transform. ``RandomResizedCrop`` scales its window by it (``strength_scales =
 (area fraction ``a -> 1 - m (1 - a)`` at strength ``m``, log aspect ratio
 pulled toward the output's, position toward the centre). ``RandomCrop`` (a
 position, no continuous parameter) takes a random crop with probability
-``probability * strength`` and the inference (central) crop otherwise, so at 0
-it is its inference transform. ``CenterCrop`` and ``Resize`` are deterministic:
-the strength changes nothing.
+``probability * strength`` and the inference transform otherwise, so at 0
+it is its inference transform. ``CenterCrop`` and ``Resize`` are deterministic
+(``deterministic = True``): they own no variables and their strength is always 1.
 """
 
 import math
@@ -32,8 +34,9 @@ import tensorflow as tf
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
-from tfaug.image.base import GeometricAugmentation, float_size
+from tfaug.image.base import GeometricAugmentation, float_size, spatial, to_float_form
 from tfaug.image.ops import affine
+from tfaug.image.ops.resizing import resize
 
 
 
@@ -50,7 +53,7 @@ class _Resizing(GeometricAugmentation):
 
     changes_size = True
 
-    def __init__(self, height, width, interpolation="bilinear", fill_mode="nearest",
+    def __init__(self, height, width, *, interpolation="bilinear", fill_mode="nearest",
                  fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
@@ -62,38 +65,89 @@ class _Resizing(GeometricAugmentation):
     def output_size(self, height, width):
         return self.height, self.width
 
-    def _window(self, height, width):
-        """Crop window ``(ch, cw, upscaled)`` for an input of ``(height, width)``.
-
-        A static input smaller than the crop raises ``ValueError``. A dynamic
-        one is handled like ``keras.layers.RandomCrop``: the window shrinks
-        uniformly to the largest one with the target aspect that fits, and is
-        resized up (``upscaled`` is then true).
-        """
+    def fits(self, height, width):
+        """Whether the crop fits in an input of ``(height, width)``: a Python bool
+        when the size is static, else a scalar bool tensor."""
         if _is_static(height, width):
-            if height < self.height or width < self.width:
-                raise ValueError(
-                    f"{type(self).__name__}: the crop (`height`={self.height}, "
-                    f"`width`={self.width}) is larger than the input ({height}, {width}); "
-                    "use a smaller crop or resize first.")
-            return float(self.height), float(self.width), tf.constant(False)
-        h, w = float_size(height, width)
-        s = tf.maximum(1.0, tf.maximum(self.height / h, self.width / w))
-        return self.height / s, self.width / s, s > 1.0
+            return height >= self.height and width >= self.width
+        return tf.logical_and(height >= self.height, width >= self.width)
+
+    def smart_window(self, height, width):
+        """Keras' fallback window ``(y0, x0, ch, cw)`` in whole pixels (Python
+        ints when the size is static, else int32 scalars).
+
+        The largest central window with the target aspect ratio (sizes rounded
+        down, at least 1; offsets rounded down), which is then resized to
+        ``height x width``: ``keras.utils.smart_resize``.
+        """
+        th, tw = self.height, self.width
+        if _is_static(height, width):
+            ch = max(min(height, int(float(width * th) / tw)), 1)
+            cw = max(min(width, int(float(height * tw) / th)), 1)
+            return (height - ch) // 2, (width - cw) // 2, ch, cw
+        h = tf.cast(height, tf.int32)
+        w = tf.cast(width, tf.int32)
+        ch = tf.maximum(tf.minimum(h, tf.cast(tf.cast(w * th, tf.float32) / tw, tf.int32)), 1)
+        cw = tf.maximum(tf.minimum(w, tf.cast(tf.cast(h * tw, tf.float32) / th, tf.int32)), 1)
+        return (h - ch) // 2, (w - cw) // 2, ch, cw
+
+    def _smart(self, batch_size, height, width):
+        """The fallback as a matrix (for fused runs and gated rows: bilinear
+        taps at the window's border read the pixels just outside it)."""
+        y0, x0, ch, cw = self.smart_window(height, width)
+        return affine.crop_resize(_rows(batch_size, y0), _rows(batch_size, x0),
+                                  tf.cast(ch, tf.float32), tf.cast(cw, tf.float32),
+                                  self.height, self.width)
+
+    def smart_resize(self, data):
+        """Keras' fallback, exactly: slice :meth:`smart_window`, then
+        ``tf.image.resize`` (bilinear; masks nearest); boxes follow the window."""
+        data = to_float_form(data)
+        images = data["images"]
+        height, width = spatial(images)
+        y0, x0, ch, cw = self.smart_window(height, width)
+        size = (self.height, self.width)
+        out = dict(data)
+        out["images"] = resize(images[:, y0:y0 + ch, x0:x0 + cw], size)
+        if "masks" in data:
+            masks = data["masks"][:, y0:y0 + ch, x0:x0 + cw]
+            out["masks"] = tf.cast(tf.image.resize(masks, size, method="nearest"),
+                                   masks.dtype)
+        if "boxes" in data:
+            matrix = self._smart(tf.shape(images)[0], height, width)
+            out["boxes"] = affine.transform_boxes(data["boxes"], matrix, size)
+        return out
+
+    def when_fits(self, data, fitting):
+        """``fitting(data)`` where the crop fits the input, else :meth:`smart_resize`."""
+        fits = self.fits(*spatial(data["images"]))
+        if fits is True:
+            return fitting(data)
+        if fits is False:
+            return self.smart_resize(data)
+        return tf.cond(fits, lambda: fitting(data), lambda: self.smart_resize(data))
 
     def _central(self, batch_size, height, width):
-        ch, cw, up = self._window(height, width)
+        """The central ``height x width`` crop (offsets rounded down) where it
+        fits, else Keras' fallback (:meth:`smart_window`)."""
+        fits = self.fits(height, width)
+        if fits is False:
+            return self._smart(batch_size, height, width)
         h, w = float_size(height, width)
-        y0 = tf.where(up, (h - ch) / 2.0, tf.floor((h - ch) / 2.0))
-        x0 = tf.where(up, (w - cw) / 2.0, tf.floor((w - cw) / 2.0))
-        return affine.crop_resize(_rows(batch_size, y0), _rows(batch_size, x0), ch, cw,
-                                  self.height, self.width)
+        central = affine.crop_resize(_rows(batch_size, tf.floor((h - self.height) / 2.0)),
+                                     _rows(batch_size, tf.floor((w - self.width) / 2.0)),
+                                     self.height, self.width, self.height, self.width)
+        if fits is True:
+            return central
+        return tf.where(fits, central, self._smart(batch_size, height, width))
 
 
 class _Deterministic(_Resizing):
     """A size change with no randomness: training applies the inference transform."""
 
-    def __init__(self, height, width, interpolation="bilinear", fill_mode="nearest",
+    deterministic = True  # no seed state, no strength variable (the base's contract)
+
+    def __init__(self, height, width, *, interpolation="bilinear", fill_mode="nearest",
                  fill_value=0.0, value_range=(0, 255), **kwargs):
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, value_range=value_range, **kwargs)
@@ -102,46 +156,60 @@ class _Deterministic(_Resizing):
         del seed
         return {"rows": tf.zeros([batch_size], tf.float32)}
 
+    def from_keras_transformation(self, transformation, data):
+        """Keras' transformation holds only ``input_shape``: the layer applies
+        (nothing is drawn)."""
+        if "rows" in transformation:
+            return transformation
+        return dict(self.sample_params(self.batch_size(data), None), **transformation)
+
     def matrix(self, params, height, width):
         return self.neutral_matrix(tf.shape(params["rows"])[0], height, width)
 
 
 @registry.register
 class RandomCrop(_Resizing):
-    """Crops a random ``height x width`` window, per sample.
+    """Crops a random ``height x width`` window (``keras.layers.RandomCrop``).
 
-    Offsets are whole pixels, so the output is an exact slice of the input. At
-    inference (and for rows ``probability`` leaves out) the central window is
-    taken. A static input smaller than the crop raises ``ValueError`` at trace
-    time; when the size is only known at run time, the largest window with the
-    target aspect is cropped and resized up instead (as Keras does).
+    In training, each sample gets its own random window (Keras crops a whole
+    batch at one place); offsets are whole pixels, so the output is an exact
+    slice of the input. At inference, for rows ``probability`` leaves out,
+    and in training when the input is smaller than the crop, Keras' fallback
+    applies (as its documentation states): the largest central window with
+    the target aspect ratio is resized to ``height x width``
+    (``keras.utils.smart_resize``).
 
     Args:
       height: Output height, a positive int.
       width: Output width, a positive int.
       seed: Initial seed state.
-      interpolation: ``"bilinear"`` or ``"nearest"`` (matters only when fused
-        or resizing up).
-      fill_mode: ``"nearest"``, ``"constant"``, ``"reflect"`` or ``"wrap"``.
-      fill_value: Fill for constant mode, in ``value_range`` units.
-      probability: Per-sample chance of a random (not central) crop.
-      value_range: ``(low, high)`` of float inputs.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
+      name: The layer's name.
+      interpolation: Keyword-only: ``"bilinear"`` or ``"nearest"`` (matters
+        when fused or resizing).
+      fill_mode: Keyword-only: ``"nearest"``, ``"constant"``, ``"reflect"`` or
+        ``"wrap"``.
+      fill_value: Keyword-only: fill for constant mode, in ``value_range`` units.
+      probability: Keyword-only: per-sample chance of a random crop.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
-      ``masks``, ``boxes``), ``H >= height`` and ``W >= width``.
+      ``masks``, ``boxes``).
 
     Example:
       >>> crop = tfaug.image.RandomCrop(24, 24, seed=0)
       >>> out = crop(images, training=True)  # [B, 24, 24, C]
     """
 
-    def __init__(self, height, width, seed=None, interpolation="bilinear",
-                 fill_mode="nearest", fill_value=0.0, probability=1.0,
-                 value_range=(0, 255), **kwargs):
+    def __init__(self, height, width, seed=None, data_format=None, name=None, *,
+                 interpolation="bilinear", fill_mode="nearest", fill_value=0.0,
+                 probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
+                         value_range=value_range, seed=seed, data_format=data_format,
+                         name=name, **kwargs)
 
     def sample_params(self, batch_size, seed):
         y_seed, x_seed = tf.unstack(seeds_lib.split(seed, 2))
@@ -149,23 +217,36 @@ class RandomCrop(_Resizing):
                 "offset_x": seeds_lib.uniform([batch_size], x_seed)}
 
     def offsets(self, params, height, width):
-        """``(y0, x0)`` ``[B]`` top-left corners of the drawn windows, in pixels."""
-        ch, cw, up = self._window(height, width)
+        """``(y0, x0)`` ``[B]`` top-left corners of the drawn windows, in pixels
+        (meaningful where the crop fits)."""
         h, w = float_size(height, width)
 
         def place(u, room):
             # u < 1, so floor(u * (room + 1)) lies in [0, room].
-            return tf.where(up, u * room, tf.floor(u * (room + 1.0)))
+            return tf.floor(u * (tf.maximum(room, 0.0) + 1.0))
 
-        return place(params["offset_y"], h - ch), place(params["offset_x"], w - cw)
+        return (place(params["offset_y"], h - self.height),
+                place(params["offset_x"], w - self.width))
 
     def matrix(self, params, height, width):
-        ch, cw, _ = self._window(height, width)
+        fits = self.fits(height, width)
+        batch_size = tf.shape(params["offset_y"])[0]
+        if fits is False:
+            return self._smart(batch_size, height, width)
         y0, x0 = self.offsets(params, height, width)
-        return affine.crop_resize(y0, x0, ch, cw, self.height, self.width)
+        drawn = affine.crop_resize(y0, x0, self.height, self.width, self.height, self.width)
+        if fits is True:
+            return drawn
+        return tf.where(fits, drawn, self._smart(batch_size, height, width))
 
     def neutral_matrix(self, batch_size, height, width):
-        return self._central(batch_size, height, width)
+        return self._smart(batch_size, height, width)
+
+    def transform(self, data, params):
+        return self.when_fits(data, lambda d: GeometricAugmentation.transform(self, d, params))
+
+    def inference(self, data):
+        return self.smart_resize(data)
 
 
 @registry.register
@@ -214,7 +295,7 @@ class RandomResizedCrop(_Resizing):
     ATTEMPTS = 10
     strength_scales = "parameters"
 
-    def __init__(self, height, width, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
+    def __init__(self, height, width, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), *,
                  interpolation="bilinear", fill_mode="nearest", fill_value=0.0,
                  probability=1.0, value_range=(0, 255), seed=None,
                  **kwargs):
@@ -299,22 +380,25 @@ class RandomResizedCrop(_Resizing):
 
 @registry.register
 class CenterCrop(_Deterministic):
-    """Crops the central ``height x width`` window (``keras.layers.CenterCrop`` arguments).
+    """Crops the central ``height x width`` window (``keras.layers.CenterCrop``).
 
-    Deterministic: applies in training and in inference alike (shapes must
-    match). The offset is ``(H - height) // 2`` (and likewise for the width), so
-    the output is an exact slice. A static input smaller than the crop raises
-    ``ValueError``; a dynamic one is cropped to the largest central window with
-    the target aspect and resized up.
+    Deterministic: applies in training and in inference alike. The offset is
+    ``(H - height) // 2`` (and likewise for the width), so the output is an
+    exact slice. An input smaller than the crop (in either dimension) gets
+    Keras' fallback: the largest central window with the target aspect ratio,
+    resized to ``height x width`` (``keras.utils.smart_resize``).
 
     Args:
       height: Output height, a positive int.
       width: Output width, a positive int.
-      interpolation: ``"bilinear"`` or ``"nearest"`` (matters when fused or
-        resizing up).
-      fill_mode: ``"nearest"``, ``"constant"``, ``"reflect"`` or ``"wrap"``.
-      fill_value: Fill for constant mode, in ``value_range`` units.
-      value_range: ``(low, high)`` of float inputs.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
+      interpolation: Keyword-only: ``"bilinear"`` or ``"nearest"`` (matters
+        when fused or resizing).
+      fill_mode: Keyword-only: ``"nearest"``, ``"constant"``, ``"reflect"`` or
+        ``"wrap"``.
+      fill_value: Keyword-only: fill for constant mode, in ``value_range`` units.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
@@ -324,8 +408,20 @@ class CenterCrop(_Deterministic):
       >>> out = tfaug.image.CenterCrop(24, 24)(images)  # [B, 24, 24, C]
     """
 
+    def __init__(self, height, width, data_format=None, *, interpolation="bilinear",
+                 fill_mode="nearest", fill_value=0.0, value_range=(0, 255), **kwargs):
+        super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
+                         fill_value=fill_value, value_range=value_range,
+                         data_format=data_format, **kwargs)
+
     def neutral_matrix(self, batch_size, height, width):
         return self._central(batch_size, height, width)
+
+    def transform(self, data, params):
+        return self.when_fits(data, lambda d: GeometricAugmentation.transform(self, d, params))
+
+    def inference(self, data):
+        return self.when_fits(data, GeometricAugmentation.inference.__get__(self))
 
 
 @registry.register

@@ -1,4 +1,5 @@
-"""Geometric image layers.
+"""Geometric image layers (the Keras-named flip, rotation, zoom, translation and
+shear; tfaug's ``RandomAffine`` is in :mod:`tfaug.image.random_affine`).
 
 Every layer here draws its parameters per sample and moves images, masks
 (nearest) and boxes (xyxy pixels) with the same per-sample matrix (the elastic
@@ -16,6 +17,16 @@ extrapolates, clamping parameters that would turn invalid. ``sample()`` returns
 the scaled parameters, so fused matrices use each layer's own strength.
 ``RandomFlip`` has no continuous parameter: it applies to each sample with
 probability ``probability * strength``.
+
+Keras' transform API (``get_random_transformation``, ``transform_images``,
+``transform_bounding_boxes``, ...): each layer's transformation holds tfaug's
+params and Keras' keys with Keras' meanings (``flips``, ``angle`` in degrees
+with ``rotation_matrix``, ``height_zoom``/``width_zoom``, ``translations`` in
+pixels, ``shear_factor``); a transformation written with Keras' keys alone is
+read through ``from_keras_transformation``. Boxes always follow tfaug's
+geometry (the same map as the pixels, in continuous pixel coordinates), which
+differs from Keras' box formulas for zoom (Keras' pixel-index centre, half a
+pixel off its images) and shear (Keras shears relative coordinates).
 """
 
 import math
@@ -26,7 +37,7 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
-from tfaug.image.base import GeometricAugmentation, float_size, spatial, toward
+from tfaug.image.base import GeometricAugmentation, float_size, spatial
 from tfaug.image.ops import affine
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
@@ -34,17 +45,25 @@ _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
 @registry.register
 class RandomFlip(GeometricAugmentation):
-    """Flips images horizontally and/or vertically, per sample.
+    """Flips images horizontally and/or vertically, per sample (``keras.layers.RandomFlip``).
 
-    In ``"horizontal_and_vertical"`` mode each axis is drawn independently, so
-    all four outcomes occur.
+    Each sample is flipped with chance ``rate`` (0.5, as Keras). In
+    ``"horizontal_and_vertical"`` mode one draw flips both axes together (a
+    half turn), as Keras does; ``independent=True`` draws each axis on its
+    own instead, so all four outcomes occur.
 
     Args:
-      mode: ``"horizontal"``, ``"vertical"`` or ``"horizontal_and_vertical"``.
-      rate: Per-sample, per-axis chance of a flip, in ``[0, 1]``.
-      probability: Per-sample chance that the layer applies at all.
-      value_range: ``(low, high)`` of float inputs.
+      mode: ``"horizontal"``, ``"vertical"`` or ``"horizontal_and_vertical"``
+        (Keras' default).
       seed: Initial seed state.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
+      rate: Keyword-only: per-sample chance of a flip, in ``[0, 1]`` (per axis
+        when ``independent``).
+      independent: Keyword-only: in ``"horizontal_and_vertical"`` mode, draw
+        the two axes independently (tfaug's former behaviour).
+      probability: Keyword-only: per-sample chance that the layer applies at all.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
@@ -55,21 +74,49 @@ class RandomFlip(GeometricAugmentation):
       >>> out = flip(images, training=True)
     """
 
-    def __init__(self, mode="horizontal", rate=0.5, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, *,
+                 rate=0.5, independent=False, probability=1.0, value_range=(0, 255),
+                 **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
+                         data_format=data_format, **kwargs)
         self.mode = validation.check_choice("mode", mode, _FLIP_MODES)
         self.rate = validation.check_probability("rate", rate)
+        self.independent = validation.check_bool("independent", independent)
 
     def sample_params(self, batch_size, seed):
         h_seed, v_seed = tf.unstack(seeds_lib.split(seed, 2))
         no = tf.zeros([batch_size], tf.bool)
         horizontal = (seeds_lib.uniform([batch_size], h_seed) < self.rate
                       if self.mode != "vertical" else no)
-        vertical = (seeds_lib.uniform([batch_size], v_seed) < self.rate
-                    if self.mode != "horizontal" else no)
+        if self.mode == "horizontal":
+            vertical = no
+        elif self.mode == "vertical" or self.independent:
+            vertical = seeds_lib.uniform([batch_size], v_seed) < self.rate
+        else:  # Keras: one draw flips both axes
+            vertical = horizontal
         return {"horizontal": horizontal, "vertical": vertical}
+
+    def keras_transformation(self, params, data):
+        """Keras' ``flips`` ``[B, 1, 1, 1]``: whether a sample is flipped (on
+        every axis of ``mode``). Under ``independent=True`` the two axes differ
+        and Keras' one key cannot say so: it reports a flip on either axis
+        (``horizontal``/``vertical`` stay in the transformation and are used)."""
+        del data
+        horizontal, vertical = self._flags(params)
+        flips = horizontal | vertical
+        return {"flips": tf.reshape(flips, [-1, 1, 1, 1])}
+
+    def from_keras_transformation(self, transformation, data):
+        """``flips`` (Keras) -> ``horizontal``/``vertical``: a flip on every axis
+        of ``mode``, one per sample (any shape with ``B`` values, or one for all)."""
+        if "horizontal" in transformation:
+            return transformation
+        flips = tf.reshape(tf.cast(transformation["flips"], tf.bool), [-1])
+        flips = tf.broadcast_to(flips, [self.batch_size(data)])
+        no = tf.zeros_like(flips)
+        return dict(transformation,
+                    horizontal=flips if self.mode != "vertical" else no,
+                    vertical=flips if self.mode != "horizontal" else no)
 
     def fusion_key(self):
         # A flip maps pixel centres onto pixel centres: exact under any
@@ -105,109 +152,15 @@ class RandomFlip(GeometricAugmentation):
         return out
 
 
-_DEG = math.pi / 180.0
-
-
 def _keras_factor(name, value, low, high):
-    """Keras-style factor: a number ``f >= 0`` means ``(-f, f)``; a pair is used
-    as given. Every value must lie in ``[low, high]``."""
-    return validation.check_range(name, value, low, high, symmetric=True)
+    """Keras' factor parsing: a number ``f`` in ``[low, high]`` means
+    ``(max(-|f|, low), |f|)`` (a negative number is legal); a pair is sorted.
+    Every value must lie in ``[low, high]``."""
+    return validation.check_keras_factor(name, value, low, high)
 
 
 def _uniform(seed, batch_size, bounds):
     return seeds_lib.uniform([batch_size], seed, bounds[0], bounds[1])
-
-
-
-@registry.register
-class RandomAffine(GeometricAugmentation):
-    """Random rotation, translation, scale and shear, composed into one matrix per sample.
-
-    The content is scaled, sheared (x then y), rotated (all about the image
-    centre), then translated; one resampling.
-
-    Args:
-      degrees: Rotation range in degrees (counter-clockwise positive): a number
-        ``d >= 0`` means ``(-d, d)``, or a pair ``(lo, hi)``, within ``[-360, 360]``.
-      translate: ``(fx, fy)`` maximum absolute shift as fractions of the width
-        and height, each in ``[0, 1]``; shifts are drawn from ``[-fx W, fx W]``
-        and ``[-fy H, fy H]``.
-      scale: ``(lo, hi)`` content scale range, ``0 < lo <= hi`` (a number means
-        exactly that scale). The same scale applies to both axes.
-      shear: Shear angle range in degrees, a number ``s >= 0`` meaning
-        ``(-s, s)`` or a pair; values in ``(-90, 90)``. The x and y shears are
-        drawn independently from it: content ``(x, y)`` (about the centre) moves
-        to ``(x + tan(a_x) y, y)``, then ``(x, y + tan(a_y) x)``.
-      interpolation: ``"bilinear"`` or ``"nearest"``.
-      fill_mode: ``"constant"``, ``"reflect"``, ``"nearest"`` or ``"wrap"``.
-      fill_value: Fill for constant mode, in ``value_range`` units.
-      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
-        angle, shifts and shears by the strength ``m``; the scale ``s`` becomes
-        ``1 + m (s - 1)``.
-        Scaled shears are clamped to 89 degrees (or the largest configured
-        ``|shear|``), scales to ``>= min(0.01, scale[0])``.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state.
-
-    Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
-      ``masks``, ``boxes``).
-
-    Example:
-      >>> aug = tfaug.image.RandomAffine(degrees=15, translate=(0.1, 0.1),
-      ...                                scale=(0.9, 1.1), shear=5, seed=0)
-      >>> out = aug(images, training=True)
-    """
-
-    strength_scales = "parameters"
-
-    def __init__(self, degrees=0.0, translate=(0.0, 0.0), scale=(1.0, 1.0), shear=0.0,
-                 interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
-        super().__init__(interpolation=interpolation, fill_mode=fill_mode,
-                         fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
-        self.degrees = validation.check_range("degrees", degrees, -360.0, 360.0,
-                                              symmetric=True)
-        self.translate = validation.check_numbers("translate", translate, 2, 0.0, 1.0)
-        self.scale = validation.check_range("scale", scale, 0.0, None)
-        if self.scale[0] <= 0.0:
-            raise validation.ArgumentError("scale", scale, "positive")
-        self.shear = validation.check_range("shear", shear, -90.0, 90.0, symmetric=True)
-        if max(abs(v) for v in self.shear) >= 90.0:
-            raise validation.ArgumentError(
-                "shear", shear, "in (-90, 90) degrees",
-                f"`shear` must lie in (-90, 90) degrees, got {shear!r}.")
-        # Clamps for strengths above 1, never binding at strength <= 1.
-        self._shear_limit = max(89.0, *(abs(v) for v in self.shear))
-        self._scale_floor = min(0.01, self.scale[0])
-
-    def sample_params(self, batch_size, seed):
-        s = tf.unstack(seeds_lib.split(seed, 6))
-        fx, fy = self.translate
-        m = self.strength_tensor()
-        lim = self._shear_limit
-
-        def shear(seed_):
-            return tf.clip_by_value(_uniform(seed_, batch_size, self.shear) * m, -lim, lim)
-
-        scale = toward(_uniform(s[3], batch_size, self.scale), 1.0, m)
-        return {"angle": _uniform(s[0], batch_size, self.degrees) * m,
-                "translate_x": _uniform(s[1], batch_size, (-fx, fx)) * m,
-                "translate_y": _uniform(s[2], batch_size, (-fy, fy)) * m,
-                "scale": tf.maximum(scale, self._scale_floor),
-                "shear_x": shear(s[4]),
-                "shear_y": shear(s[5])}
-
-    def matrix(self, params, height, width):
-        h, w = float_size(height, width)
-        p = params
-        return affine.affine_matrix(
-            p["angle"] * _DEG, p["translate_x"] * w, p["translate_y"] * h, p["scale"],
-            p["scale"], tf.tan(p["shear_x"] * _DEG), tf.tan(p["shear_y"] * _DEG),
-            height, width)
 
 
 @registry.register
@@ -215,17 +168,19 @@ class RandomRotation(GeometricAugmentation):
     """Rotates each image by a random angle (``keras.layers.RandomRotation`` arguments).
 
     Args:
-      factor: Fraction of a full turn (``2 pi``): a number ``f >= 0`` means
-        ``(-f, f)``, or a pair ``(lo, hi)``; values in ``[-1, 1]``. Positive
+      factor: Fraction of a full turn (``2 pi``): a number ``f`` means
+        ``(-|f|, |f|)``, or a pair (sorted); values in ``[-1, 1]``. Positive
         angles rotate counter-clockwise.
       fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
         or ``"wrap"``.
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
       strength: Keyword-only scale ``>= 0`` (a variable): multiplies the angle.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
+      probability: Keyword-only: per-sample chance that the layer applies.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
@@ -238,11 +193,12 @@ class RandomRotation(GeometricAugmentation):
     strength_scales = "parameters"
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, probability=1.0, value_range=(0, 255),
-                 **kwargs):
+                 fill_value=0.0, data_format=None, *, probability=1.0,
+                 value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
+                         value_range=value_range, seed=seed, data_format=data_format,
+                         **kwargs)
         self.factor = _keras_factor("factor", factor, -1.0, 1.0)
 
     def sample_params(self, batch_size, seed):
@@ -252,14 +208,39 @@ class RandomRotation(GeometricAugmentation):
     def matrix(self, params, height, width):
         return affine.rotation(params["angle"], height, width)
 
+    def keras_transformation(self, params, data):
+        """Keras' keys: ``angle`` ``[B]`` in degrees (counter-clockwise, 0 where
+        the layer does not apply), ``rotation_matrix`` ``[B, 8]`` (Keras'
+        output->input map on pixel indices), ``image_height``, ``image_width``
+        and ``batch_size``. Keras' ``angle`` (degrees) shares its name with
+        tfaug's (radians), so tfaug's value stays under ``radians``."""
+        height, width = spatial(data["images"])
+        radians = params["angle"]
+        if GATE in params:
+            radians = tf.where(params[GATE], radians, 0.0)
+        return {"angle": radians * (180.0 / math.pi),
+                "rotation_matrix": _keras_matrix(self.gated_matrix(params, height, width)),
+                "radians": params["angle"], "image_height": height,
+                "image_width": width, "batch_size": self.batch_size(data)}
+
+    def from_keras_transformation(self, transformation, data):
+        """``angle`` in degrees (Keras) -> radians, unless tfaug's ``radians``
+        are there. (Keras' ``rotation_matrix`` is not read: a rotation is its
+        angle.)"""
+        if "radians" in transformation:
+            return dict(transformation, angle=transformation["radians"])
+        degrees = tf.reshape(tf.cast(transformation["angle"], tf.float32), [-1])
+        angle = tf.broadcast_to(degrees * (math.pi / 180.0), [self.batch_size(data)])
+        return dict(transformation, angle=angle)
+
 
 @registry.register
 class RandomZoom(GeometricAugmentation):
     """Zooms each image in or out (``keras.layers.RandomZoom`` arguments).
 
     Args:
-      height_factor: Vertical zoom as a fraction: a number ``f >= 0`` means
-        ``(-f, f)``, or a pair ``(lo, hi)``; values in ``(-1, 1]``. Positive
+      height_factor: Vertical zoom as a fraction: a number ``f`` means
+        ``(-|f|, |f|)``, or a pair (sorted); values in ``(-1, 1]``. Positive
         values zoom out (the content shrinks by ``1 / (1 + z)``), negative zoom in.
       width_factor: Horizontal zoom, same form; ``None`` reuses the vertical
         draw, keeping the aspect ratio.
@@ -268,11 +249,14 @@ class RandomZoom(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
       strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
         zooms ``z`` (factor ``1 + m z`` at strength ``m``), clamped to
-        ``>= min(-0.9, lower)``.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
+        ``>= min(-0.9, lower)`` and to ``>= -0.99`` (a factor of 1 means
+        ``(-1, 1)``, whose lowest zoom would collapse the image).
+      probability: Keyword-only: per-sample chance that the layer applies.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
@@ -285,26 +269,29 @@ class RandomZoom(GeometricAugmentation):
     strength_scales = "parameters"
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0,
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, *,
                  probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
+                         value_range=value_range, seed=seed, data_format=data_format,
+                         **kwargs)
         self.height_factor = self._zoom("height_factor", height_factor)
         self.width_factor = (None if width_factor is None
                              else self._zoom("width_factor", width_factor))
         lows = [self.height_factor[0]] + ([] if width_factor is None
                                           else [self.width_factor[0]])
-        self._zoom_floor = min(-0.9, *lows)  # > -1: 1 + z stays positive
+        self._zoom_floor = max(min(-0.9, *lows), -0.99)  # 1 + z stays positive
 
     @staticmethod
     def _zoom(name, value):
         pair = _keras_factor(name, value, -1.0, 1.0)
-        if pair[0] <= -1.0:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(v <= -1.0 for v in values):
             raise validation.ArgumentError(
                 name, value, "values in (-1, 1]",
-                f"`{name}` values must lie in (-1, 1] (a single number f "
-                f"means (-f, f), so f < 1), got {value!r}.")
+                "The `height_factor` and `width_factor` arguments should be a number "
+                "(or a list of two numbers) in the range (-1.0, 1.0]. "
+                f"Received: {name}={value!r}.")
         return pair
 
     def sample_params(self, batch_size, seed):
@@ -322,6 +309,24 @@ class RandomZoom(GeometricAugmentation):
         return affine.scaling(1.0 / (1.0 + params["zoom_x"]), 1.0 / (1.0 + params["zoom_y"]),
                               height, width)
 
+    def keras_transformation(self, params, data):
+        """Keras' ``height_zoom``/``width_zoom`` ``[B, 1]``: ``1 + z``, the
+        output->input scale (above 1 zooms out; 1 where the layer does not apply)."""
+        del data
+        zoom_x, zoom_y = params["zoom_x"], params["zoom_y"]
+        if GATE in params:
+            zoom_x = tf.where(params[GATE], zoom_x, 0.0)
+            zoom_y = tf.where(params[GATE], zoom_y, 0.0)
+        return {"height_zoom": (1.0 + zoom_y)[:, None], "width_zoom": (1.0 + zoom_x)[:, None]}
+
+    def from_keras_transformation(self, transformation, data):
+        """``height_zoom``/``width_zoom`` (Keras, ``1 + z``) -> ``zoom_y``/``zoom_x``."""
+        if "zoom_x" in transformation:
+            return transformation
+        return dict(transformation,
+                    zoom_y=_per_sample(transformation["height_zoom"], data, self) - 1.0,
+                    zoom_x=_per_sample(transformation["width_zoom"], data, self) - 1.0)
+
 
 @registry.register
 class RandomTranslation(GeometricAugmentation):
@@ -329,7 +334,7 @@ class RandomTranslation(GeometricAugmentation):
 
     Args:
       height_factor: Vertical shift as a fraction of the height: a number
-        ``f >= 0`` means ``(-f, f)``, or a pair ``(lo, hi)``; values in
+        ``f`` means ``(-|f|, |f|)``, or a pair (sorted); values in
         ``[-1, 1]``. Positive values move the content down.
       width_factor: Horizontal shift as a fraction of the width, same form;
         positive values move the content right.
@@ -338,9 +343,11 @@ class RandomTranslation(GeometricAugmentation):
       interpolation: ``"bilinear"`` or ``"nearest"``.
       seed: Initial seed state.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
       strength: Keyword-only scale ``>= 0`` (a variable): multiplies the shifts.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
+      probability: Keyword-only: per-sample chance that the layer applies.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
@@ -353,11 +360,12 @@ class RandomTranslation(GeometricAugmentation):
     strength_scales = "parameters"
 
     def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0,
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, *,
                  probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
+                         value_range=value_range, seed=seed, data_format=data_format,
+                         **kwargs)
         self.height_factor = _keras_factor("height_factor", height_factor, -1.0, 1.0)
         self.width_factor = _keras_factor("width_factor", width_factor, -1.0, 1.0)
 
@@ -371,29 +379,50 @@ class RandomTranslation(GeometricAugmentation):
         h, w = float_size(height, width)
         return affine.translation(params["dx"] * w, params["dy"] * h)
 
+    def keras_transformation(self, params, data):
+        """Keras' ``translations`` ``[B, 2]``: the shift ``(dx, dy)`` in pixels
+        (positive moves the content right/down; 0 where the layer does not apply)."""
+        h, w = float_size(*spatial(data["images"]))
+        dx, dy = params["dx"] * w, params["dy"] * h
+        if GATE in params:
+            dx, dy = tf.where(params[GATE], dx, 0.0), tf.where(params[GATE], dy, 0.0)
+        return {"translations": tf.stack([dx, dy], axis=-1)}
+
+    def from_keras_transformation(self, transformation, data):
+        """``translations`` (Keras, pixels) -> ``dx``/``dy`` (fractions of the size)."""
+        if "dx" in transformation:
+            return transformation
+        h, w = float_size(*spatial(data["images"]))
+        shifts = tf.reshape(tf.cast(transformation["translations"], tf.float32), [-1, 2])
+        return dict(transformation, dx=_per_sample(shifts[:, 0], data, self) / w,
+                    dy=_per_sample(shifts[:, 1], data, self) / h)
+
 
 @registry.register
 class RandomShear(GeometricAugmentation):
-    """Shears each image along x and/or y (``keras.layers.RandomShear`` arguments).
+    """Shears each image along x and y (``keras.layers.RandomShear``).
 
-    A factor is the shear coefficient: content at distance ``y`` from the
-    centre moves by ``k y`` along x (0.3 shears up to 30% of the way across a
-    square image). The absolute shear is drawn from the range and the sign at random,
-    per sample and per axis; shears act about the image centre.
+    As Keras: per sample, the shear magnitudes ``k_x`` and ``k_y`` are drawn
+    from their ranges and one random sign multiplies both; the output->input
+    map is ``x_in = x + k_x y``, ``y_in = y + k_y x`` in pixel-index
+    coordinates, i.e. about the centre of the top-left pixel (not the image
+    centre), so content far from the top-left corner moves the most.
 
     Args:
-      x_factor: A number ``f`` in ``[0, 1]`` (absolute shears ``[0, f]``, i.e.
-        ``k`` uniform in ``(-f, f)``) or a pair ``(lo, hi)`` of absolute shears
-        in ``[0, 1]``.
+      x_factor: A number ``f`` in ``[0, 1]`` (magnitudes ``[0, f]``, i.e.
+        ``k_x`` uniform in ``(-f, f)``) or a pair of magnitudes in ``[0, 1]``
+        (sorted).
       y_factor: Same for the y shear.
       interpolation: ``"bilinear"`` or ``"nearest"``.
       fill_mode: ``"reflect"`` (Keras' default), ``"constant"``, ``"nearest"``
         or ``"wrap"``.
       fill_value: Fill for constant mode, in ``value_range`` units.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
       seed: Initial seed state.
       strength: Keyword-only scale ``>= 0`` (a variable): multiplies the shears.
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
+      probability: Keyword-only: per-sample chance that the layer applies.
+      value_range: Keyword-only: ``(low, high)`` of float inputs.
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict with ``images``, ``labels``,
@@ -406,32 +435,60 @@ class RandomShear(GeometricAugmentation):
     strength_scales = "parameters"
 
     def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
-                 fill_mode="reflect", fill_value=0.0, seed=None,
+                 fill_mode="reflect", fill_value=0.0, data_format=None, seed=None, *,
                  probability=1.0, value_range=(0, 255), **kwargs):
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
-                         value_range=value_range, seed=seed, **kwargs)
-        self.x_factor = self._abs_range("x_factor", x_factor)
-        self.y_factor = self._abs_range("y_factor", y_factor)
-
-    @staticmethod
-    def _abs_range(name, value):
-        if not isinstance(value, (list, tuple)):
-            value = (0.0, validation.check_number(name, value, 0.0, 1.0))
-        return validation.check_range(name, value, 0.0, 1.0)
+                         value_range=value_range, seed=seed, data_format=data_format,
+                         **kwargs)
+        self.x_factor = _keras_factor("x_factor", x_factor, 0.0, 1.0)
+        self.y_factor = _keras_factor("y_factor", y_factor, 0.0, 1.0)
 
     def sample_params(self, batch_size, seed):
-        s = tf.unstack(seeds_lib.split(seed, 4))
+        s = tf.unstack(seeds_lib.split(seed, 3))
         m = self.strength_tensor()
-
-        def signed(mag_seed, sign_seed, bounds):
-            sign = tf.where(seeds_lib.bernoulli([batch_size], sign_seed, 0.5), -1.0, 1.0)
-            return sign * _uniform(mag_seed, batch_size, bounds) * m
-
-        return {"shear_x": signed(s[0], s[1], self.x_factor),
-                "shear_y": signed(s[2], s[3], self.y_factor)}
+        # One sign for both axes, as Keras draws it.
+        sign = tf.where(seeds_lib.bernoulli([batch_size], s[0], 0.5), -1.0, 1.0) * m
+        return {"shear_x": sign * _uniform(s[1], batch_size, self.x_factor),
+                "shear_y": sign * _uniform(s[2], batch_size, self.y_factor)}
 
     def matrix(self, params, height, width):
-        zero = tf.zeros_like(params["shear_x"])
-        return affine.affine_matrix(zero, zero, zero, zero + 1.0, zero + 1.0,
-                                    params["shear_x"], params["shear_y"], height, width)
+        del height, width
+        kx, ky = params["shear_x"], params["shear_y"]
+        # Keras' map x_in = x + kx y, y_in = y + ky x acts on pixel indices; in
+        # tfaug's coordinates (centres at +0.5) it is conjugated by that shift.
+        one, zero = tf.ones_like(kx), tf.zeros_like(kx)
+        rows = [one, kx, -0.5 * kx, ky, one, -0.5 * ky, zero, zero, one]
+        return tf.reshape(tf.stack(rows, axis=-1), [-1, 3, 3])
+
+    def keras_transformation(self, params, data):
+        """Keras' ``shear_factor`` ``[B, 2]``: the signed ``(k_x, k_y)`` (0 where
+        the layer does not apply)."""
+        del data
+        kx, ky = params["shear_x"], params["shear_y"]
+        if GATE in params:
+            kx, ky = tf.where(params[GATE], kx, 0.0), tf.where(params[GATE], ky, 0.0)
+        return {"shear_factor": tf.stack([kx, ky], axis=-1)}
+
+    def from_keras_transformation(self, transformation, data):
+        """``shear_factor`` (Keras) -> ``shear_x``/``shear_y``."""
+        if "shear_x" in transformation:
+            return transformation
+        factor = tf.reshape(tf.cast(transformation["shear_factor"], tf.float32), [-1, 2])
+        return dict(transformation, shear_x=_per_sample(factor[:, 0], data, self),
+                    shear_y=_per_sample(factor[:, 1], data, self))
+
+
+def _per_sample(value, data, layer):
+    """A Keras per-sample value (``[B]``, ``[B, 1]``, or one for all) as float32 ``[B]``."""
+    value = tf.reshape(tf.cast(value, tf.float32), [-1])
+    return tf.broadcast_to(value, [layer.batch_size(data)])
+
+
+def _keras_matrix(matrix):
+    """tfaug's ``[B, 3, 3]`` output->input maps (continuous coordinates) as
+    Keras' ``[B, 8]`` transform vectors (on pixel indices, as
+    ``ImageProjectiveTransformV3`` reads them)."""
+    m = affine.kernel_coords(matrix)
+    m = m / m[:, 2:3, 2:3]
+    return tf.reshape(m, [-1, 9])[:, :8]

@@ -2,6 +2,9 @@
 
 Each draws its parameters per sample (noise level, blur sigma, JPEG quality)
 and changes only ``images``; labels, masks and boxes pass through unchanged.
+``RandomGaussianBlur`` is Keras' layer (its arguments, order and meanings:
+``factor`` draws the chance that an image is blurred); ``GaussianBlur`` is
+tfaug's (every sample, a ``sigma`` range).
 
 Strength: each layer takes the keyword-only ``strength`` of the base class, a
 scale ``>= 0`` held in a variable (``set_strength`` changes the next batch
@@ -19,6 +22,8 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.image.base import ImageAugmentation
+from tfaug.image.keras_args import (keras_apply_flags, keras_batch, keras_factor, keras_rows,
+                                    keras_value_range, with_gate)
 from tfaug.image.ops import noise as noise_ops
 
 
@@ -58,7 +63,7 @@ class GaussianNoise(ImageAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, stddev=0.05, probability=1.0, value_range=(0, 255),
+    def __init__(self, stddev=0.05, *, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -103,7 +108,7 @@ class GaussianBlur(ImageAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), probability=1.0,
+    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), *, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -158,7 +163,7 @@ class JpegQuality(ImageAugmentation):
     xla_exempt = True
     strength_scales = "parameters"
 
-    def __init__(self, min_quality=50, max_quality=100, probability=1.0,
+    def __init__(self, min_quality=50, max_quality=100, *, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -187,3 +192,101 @@ class JpegQuality(ImageAugmentation):
                         lambda: noise_ops.jpeg_quality(images, quality), lambda: images)
         out["images"] = tf.where(encode[:, None, None, None], coded, images)
         return out
+
+
+@registry.register
+class RandomGaussianBlur(ImageAugmentation):
+    """Keras' ``RandomGaussianBlur``: blurs each image with a per-sample
+    probability ``p`` drawn from ``factor`` (separable kernel; zeros outside
+    the image, as Keras' convolution, so borders darken; ``padding="reflect"``
+    keeps them).
+
+    tfaug's :class:`GaussianBlur` blurs every sample (gated by ``probability``).
+
+    Args:
+      factor: A number ``f`` draws ``p`` from ``[0, f]`` (Keras' code: the
+        default 1.0 blurs half the images on average), a pair between its
+        values; in ``[0, 1]``. 0 is the identity.
+      kernel_size: An odd int, or a pair ``(height, width)`` of odd ints.
+      sigma: Standard deviation in pixels: a number ``>= 0`` (fixed; Keras'
+        documented meaning; 0 is the identity kernel) or a pair ``(lo, hi)``
+        drawn per sample.
+      value_range: ``(low, high)`` of float inputs.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None.
+      seed: Initial seed state.
+      strength: Keyword-only scale ``>= 0`` (a variable): multiplies the drawn
+        sigma; 1 is as configured, 0 the identity.
+      probability: Keyword-only per-sample chance that the layer applies.
+      padding: Keyword-only border rule: ``"constant"`` (zeros, Keras') or
+        ``"reflect"``.
+
+    Keras' transform API: a transformation carries ``should_apply_blur``
+    (bool ``[B]``) and ``blur_factor``, the ``(sigma_x, sigma_y)`` of each
+    sample, ``[B, 2]`` (Keras draws one pair per batch, shape ``[2]``; both
+    shapes are read). ``transform_images`` returns a batch for a single image,
+    as Keras' broadcasting does.
+
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
+
+    Example:
+      >>> layer = tfaug.image.RandomGaussianBlur((1, 1), kernel_size=5, sigma=(0.5, 1.5))
+      >>> out = layer(images, training=True)
+    """
+
+    strength_scales = "parameters"
+
+    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255),
+                 data_format=None, seed=None, *, probability=1.0, padding="constant",
+                 **kwargs):
+        super().__init__(probability=probability, value_range=keras_value_range(value_range),
+                         seed=seed, data_format=data_format, **kwargs)
+        self.factor, self._factor = keras_factor("factor", factor, 0, 1)
+        self.padding = validation.check_choice("padding", padding, ("constant", "reflect"))
+        sizes = [kernel_size] if validation.is_number(kernel_size) else kernel_size
+        ints = isinstance(sizes, (list, tuple)) and len(sizes) in (1, 2) and all(
+            isinstance(k, int) and not isinstance(k, bool) for k in sizes)
+        if not (ints and all(k > 0 and k % 2 == 1 for k in sizes)):
+            raise (validation.ArgumentError if ints else validation.ArgumentTypeError)(
+                "kernel_size", kernel_size, "an odd positive int or a pair of them",
+                f"kernel_size must be an odd number. Received: kernel_size={kernel_size!r}")
+        self.kernel_size = int(sizes[0]) if len(sizes) == 1 else [int(k) for k in sizes]
+        self.sigma, self._sigma = _range_arg("sigma", sigma, 0.0, None)
+
+    def sample_params(self, batch_size, seed):
+        flag_seed, sigma_seed = tf.unstack(seeds_lib.split(seed, 2))
+        sigma = seeds_lib.uniform([batch_size], sigma_seed, *self._sigma)
+        return {"blur": keras_apply_flags(self._factor, batch_size, flag_seed),
+                "sigma": sigma * self.strength_tensor()}
+
+    def transform(self, data, params):
+        x = data["images"]
+        sigma = params["sigma"]
+        if sigma.shape.rank == 2:  # Keras' (sigma_x, sigma_y) per sample
+            ky, kx = ((self.kernel_size,) * 2 if isinstance(self.kernel_size, int)
+                      else self.kernel_size)
+            blurred = noise_ops.gaussian_blur(x, sigma[:, 1], (ky, 1), self.padding)
+            blurred = noise_ops.gaussian_blur(blurred, sigma[:, 0], (1, kx), self.padding)
+        else:
+            blurred = noise_ops.gaussian_blur(x, sigma, self.kernel_size, self.padding)
+        flag = tf.reshape(params["blur"], [-1, 1, 1, 1])
+        return dict(data, images=tf.where(flag, blurred, x))
+
+    def keras_transformation(self, params, data):
+        """Keras' keys: ``should_apply_blur`` (the layer's gate included) and
+        ``blur_factor`` ``[B, 2]`` (``sigma_x, sigma_y``)."""
+        sigma = params["sigma"]
+        return {"should_apply_blur": with_gate(params["blur"], params),
+                "blur_factor": sigma if sigma.shape.rank == 2 else tf.stack([sigma] * 2, -1)}
+
+    def from_keras_transformation(self, transformation, data):
+        """tfaug's ``blur``/``sigma`` if present, else Keras' keys."""
+        if "blur" in transformation and "sigma" in transformation:
+            return transformation
+        b = self.batch_size(data)
+        return {"blur": keras_rows(transformation["should_apply_blur"], b, tf.bool),
+                "sigma": keras_rows(transformation["blur_factor"], b, inner=(2,))}
+
+    def transform_images(self, images, transformation, training=True):
+        """Keras' API; a single image comes back as a batch of one (as Keras')."""
+        return super().transform_images(keras_batch(images), transformation, training)

@@ -51,7 +51,7 @@ class Solarize(UniformParam):
 
     param = "threshold"
 
-    def __init__(self, threshold=128, probability=1.0, value_range=(0, 255),
+    def __init__(self, threshold=128, *, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -89,7 +89,7 @@ class Posterize(ImageAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, bits=(4, 8), probability=1.0, value_range=(0, 255),
+    def __init__(self, bits=(4, 8), *, probability=1.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -142,7 +142,7 @@ class Sharpness(UniformParam):
 
     neutral, floor = 1.0, 0.0
 
-    def __init__(self, factor=(0.1, 1.9), probability=1.0,
+    def __init__(self, factor=(0.1, 1.9), *, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -177,12 +177,14 @@ class Equalize(PixelOp):
 @registry.register
 class AutoContrast(PixelOp):
     """Stretches each channel to the full value range (PIL ``ImageOps.autocontrast``
-    with cutoff 0); constant channels are unchanged.
+    with cutoff 0; Keras ``AutoContrast``); constant channels are unchanged.
 
     Args:
-      probability: Per-sample chance that the layer applies.
-      value_range: ``(low, high)`` of float inputs.
-      seed: Initial seed state (only the ``probability`` gate is random).
+      value_range: ``(low, high)`` of float inputs (Keras' first argument).
+      strength: Keyword-only scale ``>= 0`` (a variable): the chance that a
+        sample is stretched is ``probability * strength``.
+      probability: Keyword-only per-sample chance that the layer applies.
+      seed: Keyword-only initial seed state (only the ``probability`` gate is random).
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
@@ -193,6 +195,15 @@ class AutoContrast(PixelOp):
     """
 
     op = staticmethod(color_ops.autocontrast)
+
+    def __init__(self, value_range=(0, 255), *, probability=1.0, seed=None, **kwargs):
+        if not (isinstance(value_range, (list, tuple)) and len(value_range) == 2):
+            raise validation.ArgumentTypeError(
+                "value_range", value_range, "a list of two numbers",
+                "The `value_range` argument should be a list of two numbers. "
+                f"Received: value_range={value_range!r}")
+        super().__init__(probability=probability, value_range=value_range, seed=seed,
+                         **kwargs)
 
 
 @registry.register

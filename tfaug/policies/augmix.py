@@ -12,21 +12,23 @@ from tfaug.policies.base import ImagePolicy
 AUGMIX_OPS = ("autocontrast", "equalize", "posterize", "rotate", "solarize", "shear_x",
               "shear_y", "translate_x", "translate_y")
 AUGMIX_ALL_OPS = AUGMIX_OPS + ("color", "contrast", "brightness", "sharpness")
-MAX_DEPTH = 3
+MAX_DEPTH = 8
 
 
 @registry.register
 class AugMix(ImagePolicy):
-    """AugMix: a convex mix of ``width`` augmentation chains and the image itself.
+    """AugMix: a convex mix of ``num_chains`` augmentation chains and the image.
 
-    For each sample (all drawn in the graph, at run time, per sample):
-    ``width`` chains, each of ``depth`` ops (``depth=-1``: 1 to 3, drawn per
-    chain); op and level per step; chain weights ``w ~ Dirichlet(alpha)``
-    and a skip weight ``m ~ Beta(alpha, alpha)``; the output is
-    ``m * image + (1 - m) * sum_i w_i * chain_i(image)``. Levels are uniform in
-    ``[0.1, 1] * severity / 10`` of the ranges in :mod:`tfaug.policies.ops`
-    (AUGMIX space: rotate 30 degrees, shear 0.3, translate a third of the size,
-    posterize 4 -> 1 bits, solarize threshold 1 -> 0, enhance 1 +- 0.9).
+    ``keras.layers.AugMix``'s arguments, order and defaults, drawn per sample
+    in the graph: for each sample, ``num_chains`` chains of 1 to
+    ``chain_depth`` ops (the depth drawn per chain, as in the paper), an op and
+    a level per step; chain weights ``w ~ Dirichlet(alpha)`` and a skip
+    weight ``m ~ Beta(alpha, alpha)``; the output is ``m * image + (1 - m) *
+    sum_i w_i * chain_i(image)``. Levels are uniform in ``[0.1 f, f]`` for a
+    ``factor`` ``f`` (the paper's ``[0.1, 1] * severity / 10``), or in
+    ``[lower, upper]`` for a pair, of the ranges in :mod:`tfaug.policies.ops`
+    (AUGMIX space: rotate 30 degrees, shear 0.3, translate a third of the
+    size, posterize 4 -> 1 bits, solarize threshold 1 -> 0, enhance 1 +- 0.9).
 
     Chains move pixels differently, so masks and boxes cannot follow: AugMix
     takes images (and labels, passed through) only.
@@ -36,36 +38,47 @@ class AugMix(ImagePolicy):
     the paper's AugMix.
 
     Args:
-      severity: The paper's severity in ``[0, 10]``: levels are uniform in
-        ``[0.1, 1] * severity / 10``.
-      width: Number of chains (>= 1).
-      depth: Ops per chain (1-3), or -1 to draw it per chain and sample.
+      value_range: ``(low, high)`` of float inputs.
+      num_chains: Number of chains (1-16; the paper's width).
+      chain_depth: Largest number of ops in a chain (1-8; each chain draws its
+        depth uniformly in ``[1, chain_depth]``).
+      factor: Normalized severity: a number in ``[0, 1]`` (``severity / 10``)
+        or a pair ``(lower, upper)`` of levels.
       alpha: Dirichlet and Beta concentration (> 0).
       all_ops: Include brightness, color, contrast and sharpness (torchvision's
         default); False keeps the paper's ops, which avoid overlap with the
         ImageNet-C corruptions.
       interpolation: ``"bilinear"`` or ``"nearest"``.
-      fill_value: Fill of uncovered areas, in ``value_range`` units.
-      probability: Per-sample chance that the policy applies.
-      value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
+      data_format: ``"channels_last"`` or ``"channels_first"``.
+      severity: Keyword-only. The paper's severity in ``[0, 10]``; replaces
+        ``factor`` (``severity=3`` is ``factor=0.3``).
+      fill_value: Keyword-only. Fill of uncovered areas, in ``value_range`` units.
+      probability: Keyword-only. Per-sample chance that the policy applies.
 
     Example:
-      >>> aug = tfaug.policies.AugMix(severity=3, width=3, seed=0)
+      >>> aug = tfaug.policies.AugMix(num_chains=3, severity=3, seed=0)
       >>> out = aug(images, training=True)
     """
 
-    def __init__(self, severity=3, width=3, depth=-1, alpha=1.0, all_ops=True,
-                 interpolation="bilinear", fill_value=0.0, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3,
+                 alpha=1.0, all_ops=True, interpolation="bilinear", seed=None,
+                 data_format=None, *, severity=None, fill_value=0.0, probability=1.0,
+                 **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        self.severity = validation.check_number("severity", severity, 0.0, 10.0)
-        self.width = validation.check_int("width", width, 1, 16)
-        if depth != -1:
-            validation.check_int("depth", depth, 1, MAX_DEPTH)
-        self.depth = int(depth)
+                         data_format=data_format, **kwargs)
+        self.num_chains = validation.check_int("num_chains", num_chains, 1, 16)
+        self.chain_depth = validation.check_int("chain_depth", chain_depth, 1, MAX_DEPTH)
+        pair = validation.check_keras_factor("factor", factor)
+        self.factor = float(factor) if validation.is_number(factor) else pair
+        self.severity = None if severity is None else validation.check_number(
+            "severity", severity, 0.0, 10.0)
+        if self.severity is not None:
+            pair = [0.0, self.severity * 0.1]
+        if validation.is_number(factor) or self.severity is not None:
+            pair = [0.1 * pair[1], pair[1]]  # the paper's [0.1, 1] * severity / 10
+        self._levels = pair
         self.alpha = validation.check_number("alpha", alpha, 0.0, low_inclusive=False)
         self.all_ops = validation.check_bool("all_ops", all_ops)
         self._names = AUGMIX_ALL_OPS if all_ops else AUGMIX_OPS
@@ -90,21 +103,16 @@ class AugMix(ImagePolicy):
 
     def sample_params(self, batch_size, seed):
         s = tf.unstack(seeds_lib.split(seed, 6))
-        steps = self.width * MAX_DEPTH
+        chains, most = self.num_chains, self.chain_depth
+        steps = chains * most
         ops = seeds_lib.uniform([batch_size, steps], s[0], 0, len(self._names), dtype=tf.int32)
-        if self.depth > 0:
-            depth = tf.fill([batch_size, self.width], self.depth)
-        else:
-            depth = seeds_lib.uniform([batch_size, self.width], s[1], 1, MAX_DEPTH + 1,
-                                      dtype=tf.int32)
-        step = tf.tile(tf.range(MAX_DEPTH)[None, None], [batch_size, self.width, 1])
+        depth = seeds_lib.uniform([batch_size, chains], s[1], 1, most + 1, dtype=tf.int32)
+        step = tf.tile(tf.range(most)[None, None], [batch_size, chains, 1])
         active = tf.reshape(step < depth[:, :, None], [batch_size, steps])
-        level = seeds_lib.uniform([batch_size, steps], s[2], 0.1, 1.0) * (
-            self.severity * 0.1)
-        gammas = seeds_lib.gamma([batch_size, self.width + 2], s[3], self.alpha)
-        weights = gammas[:, :self.width] / tf.reduce_sum(gammas[:, :self.width], 1,
-                                                         keepdims=True)
-        skip = gammas[:, self.width] / (gammas[:, self.width] + gammas[:, self.width + 1])
+        level = seeds_lib.uniform([batch_size, steps], s[2], *self._levels)
+        gammas = seeds_lib.gamma([batch_size, chains + 2], s[3], self.alpha)
+        weights = gammas[:, :chains] / tf.reduce_sum(gammas[:, :chains], 1, keepdims=True)
+        skip = gammas[:, chains] / (gammas[:, chains] + gammas[:, chains + 1])
         return {"ops": tf.where(active, ops, -1), "level": level,
                 "sign": seeds_lib.bernoulli([batch_size, steps], s[4], 0.5),
                 "weights": weights, "skip": skip}
@@ -113,8 +121,8 @@ class AugMix(ImagePolicy):
         images = data["images"]
         ops = self.gated(params, params["ops"])
         mixed = tf.zeros(tf.shape(images), tf.float32)
-        for i in range(self.width):
-            cols = slice(i * MAX_DEPTH, (i + 1) * MAX_DEPTH)
+        for i in range(self.num_chains):
+            cols = slice(i * self.chain_depth, (i + 1) * self.chain_depth)
             chain = self.chain({"images": images}, ops[:, cols], params["level"][:, cols],
                                params["sign"][:, cols])["images"]
             mixed += params["weights"][:, i, None, None, None] * chain

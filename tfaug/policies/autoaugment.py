@@ -131,7 +131,7 @@ class AutoAugment(ImagePolicy):
       >>> out = aug(images, training=True)
     """
 
-    def __init__(self, policy="imagenet", interpolation="bilinear", fill_value=0.0,
+    def __init__(self, policy="imagenet", *, interpolation="bilinear", fill_value=0.0,
                  probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,

@@ -43,7 +43,7 @@ class ImagePolicy(ImageAugmentation):
     strength_scales = "parameters"
     accepts_levels = True
 
-    def __init__(self, interpolation="bilinear", fill_value=0.0, probability=1.0,
+    def __init__(self, *, interpolation="bilinear", fill_value=0.0, probability=1.0,
                  value_range=(0, 255), seed=None, **kwargs):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)

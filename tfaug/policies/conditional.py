@@ -46,7 +46,7 @@ class ClassConditional(RoutingComposition):
       >>> out = aug({"images": x, "labels": y}, training=True)
     """
 
-    def __init__(self, default, per_class=None, seed=None, **kwargs):
+    def __init__(self, default, per_class=None, *, seed=None, **kwargs):
         kwargs.pop("probability", None)
         per_class = {} if per_class is None else per_class
         if not isinstance(per_class, dict):

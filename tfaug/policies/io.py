@@ -42,10 +42,20 @@ PACKAGE = "tfaug.saved_policies"
 _KERAS_KWARGS = frozenset(
     p for p in inspect.signature(keras.layers.Layer.__init__).parameters
     if p not in ("self", "args", "kwargs"))
-# Keyword-only arguments of every tfaug layer (``strength``): ``get_config``
-# writes them, subclasses take them through ``**kwargs``.
-_BASE_KWARGS = [p for p, spec in inspect.signature(Augmentation.__init__).parameters.items()
-                if spec.kind == spec.KEYWORD_ONLY]
+
+
+def _base_kwargs(klass):
+    """Keyword-only arguments of ``klass``'s tfaug base classes (``strength``;
+    ``data_format``, ``bounding_box_format`` for image layers): ``get_config``
+    writes them, subclasses take them through ``**kwargs``."""
+    names = []
+    for base in klass.__mro__[1:]:
+        if isinstance(base, type) and issubclass(base, Augmentation) and "__init__" in vars(base):
+            for p, spec in inspect.signature(base.__init__).parameters.items():
+                if spec.kind == spec.KEYWORD_ONLY and p not in names:
+                    names.append(p)
+    return names
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -201,7 +211,7 @@ def _build(node, path, source=None):
     params = inspect.signature(klass.__init__).parameters
     allowed = [p for p, spec in params.items() if p != "self"
                and spec.kind not in (spec.VAR_KEYWORD, spec.VAR_POSITIONAL)]
-    base = ([p for p in _BASE_KWARGS if p not in allowed]
+    base = ([p for p in _base_kwargs(klass) if p not in allowed]
             if issubclass(klass, Augmentation) else [])
     for key in config:
         if key not in allowed and key not in base and key not in _KERAS_KWARGS:

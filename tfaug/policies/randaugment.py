@@ -27,36 +27,49 @@ def _ids_for(names, op_ids):
 class RandAugment(ImagePolicy):
     """RandAugment (Cubuk et al., 2020) with ops drawn per sample.
 
-    Each sample draws ``num_ops`` ops (uniformly, with replacement) and each op
-    runs only on the samples that drew it, so a step costs about one op.
-    Every op uses the same magnitude, ``magnitude / (num_magnitude_bins - 1)``
-    of its maximum (torchvision's ranges; see :mod:`tfaug.policies.ops` for the
-    table: rotate 30 degrees, shear 0.3, translate 150/331 of the size,
-    enhance factors 1 +- 0.9, posterize 8 -> 4 bits, solarize threshold 1 -> 0).
-    Geometric ops move masks and boxes too.
+    ``keras.layers.RandAugment``'s arguments, order and defaults, with tfaug's
+    ops and per-sample draws: each sample draws ``num_ops`` ops (uniformly,
+    with replacement) and each op runs only on the samples that drew it, so a
+    step costs about one op. An op at level ``l`` in ``[0, 1]`` uses ``l`` of
+    its maximum (torchvision's ranges; see :mod:`tfaug.policies.ops`: rotate 30
+    degrees, shear 0.3, translate 150/331 of the size, enhance factors
+    1 +- 0.9, posterize 8 -> 4 bits, solarize threshold 1 -> 0). Geometric ops
+    move masks and boxes too.
+
+    The level is Keras' ``factor`` (a normalized magnitude): each op of each
+    sample draws its level uniformly in ``[lower, upper]`` (a number ``f``
+    means ``[0, f]``, as in Keras). The paper's fixed magnitude ``M`` is the
+    keyword-only ``magnitude``: every op then uses ``M / (num_magnitude_bins -
+    1)`` (``RandAugment(num_ops=2, magnitude=9)`` is torchvision's default).
 
     Args:
-      num_ops: Ops applied to each sample, in sequence (>= 1).
-      magnitude: The paper's shared magnitude M in bins, ``0 <= magnitude <=
-        num_magnitude_bins - 1``. (To weaken or strengthen the policy between
-        epochs without a retrace, use ``strength``: a keyword-only scale on
-        every level, 0 = identity.)
-      magnitude_stddev: When > 0, each op of each sample draws its magnitude
-        from ``Normal(magnitude, magnitude_stddev)`` clipped to the bins
-        (timm's "mstd").
-      num_magnitude_bins: Number of magnitude bins (31 as in torchvision; the
-        paper used 10 with magnitudes 0-10 -- use 11 to match it).
-      ops: Optional subset of :data:`RANDAUGMENT_OPS` (plus ``"invert"``) to draw
-        from; default all 14.
+      value_range: ``(low, high)`` of float inputs (default ``(0, 255)``).
+      num_ops: Ops applied to each sample, in sequence (``0`` is the identity).
+      factor: Keras' normalized magnitude: a number in ``[0, 1]`` (levels drawn
+        in ``[0, factor]``) or a pair ``(lower, upper)``. Ignored when
+        ``magnitude`` is given.
       interpolation: ``"bilinear"`` or ``"nearest"``.
-      fill_value: Fill of uncovered areas, in ``value_range`` units.
-      probability: Per-sample chance that the policy applies.
-      value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
+      data_format: ``"channels_last"`` or ``"channels_first"`` (default: Keras'
+        ``image_data_format()``).
+      magnitude: Keyword-only. The paper's shared magnitude ``M`` in bins,
+        ``0 <= magnitude <= num_magnitude_bins - 1`` (replaces ``factor``).
+      magnitude_stddev: Keyword-only. With ``magnitude``: each op of each
+        sample draws its magnitude from ``Normal(magnitude, magnitude_stddev)``
+        clipped to the bins (timm's "mstd").
+      num_magnitude_bins: Keyword-only. Number of magnitude bins (31 as in
+        torchvision; the paper used 10 with magnitudes 0-10: use 11 to match).
+      ops: Keyword-only. A subset of :data:`RANDAUGMENT_OPS` (plus ``"invert"``)
+        to draw from; default all 14.
+      fill_value: Keyword-only. Fill of uncovered areas, in ``value_range`` units.
+      probability: Keyword-only. Per-sample chance that the policy applies.
+      strength: Keyword-only. Scales every level (a variable: 0 = identity,
+        no retrace when it changes).
 
     Input shape:
-      ``[B, H, W, C]`` or ``[H, W, C]`` uint8 or float, or a dict with
-      ``images`` and optional ``labels``, ``masks``, ``boxes``.
+      ``[B, H, W, C]`` or ``[H, W, C]`` (``[B, C, H, W]`` in ``channels_first``),
+      any integer or float dtype, or a dict with ``images`` and optional
+      ``labels``, ``masks``/``segmentation_masks``, ``boxes``/``bounding_boxes``.
 
     Example:
       >>> aug = tfaug.policies.RandAugment(num_ops=2, magnitude=9, seed=0)
@@ -64,19 +77,28 @@ class RandAugment(ImagePolicy):
       >>> aug.set_strength(0.5)  # half the levels from the next batch on, no retrace
     """
 
-    def __init__(self, num_ops=2, magnitude=9, magnitude_stddev=0.0, num_magnitude_bins=31,
-                 ops=None, interpolation="bilinear", fill_value=0.0, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
+                 seed=None, data_format=None, *, magnitude=None, magnitude_stddev=0.0,
+                 num_magnitude_bins=31, ops=None, fill_value=0.0, probability=1.0,
+                 **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
-                         **kwargs)
-        self.num_ops = validation.check_int("num_ops", num_ops, 1, 16)
+                         data_format=data_format, **kwargs)
+        self.num_ops = validation.check_int("num_ops", num_ops, 0, 16)
+        self.factor = validation.check_keras_factor("factor", factor)
+        if validation.is_number(factor):
+            self.factor = float(factor)
         self.num_magnitude_bins = validation.check_int("num_magnitude_bins",
                                                        num_magnitude_bins, 2)
-        self.magnitude = validation.check_number("magnitude", magnitude, 0.0,
-                                                 self.num_magnitude_bins - 1)
+        self.magnitude = None if magnitude is None else validation.check_number(
+            "magnitude", magnitude, 0.0, self.num_magnitude_bins - 1)
         self.magnitude_stddev = validation.check_number("magnitude_stddev",
                                                         magnitude_stddev, 0.0)
+        if self.magnitude_stddev > 0 and self.magnitude is None:
+            raise validation.ArgumentError(
+                "magnitude_stddev", magnitude_stddev, "0 unless `magnitude` is given",
+                "`magnitude_stddev` spreads the paper's `magnitude` M; give `magnitude` "
+                f"too (or a `factor` pair for a uniform spread), got {magnitude_stddev!r}.")
         self.ops = None if ops is None else policy_ops.check_ops(
             "ops", ops, RANDAUGMENT_OPS + ("invert",))
         self._names = tuple(self.ops or RANDAUGMENT_OPS)
@@ -85,16 +107,27 @@ class RandAugment(ImagePolicy):
         op_seed, mag_seed, sign_seed = tf.unstack(seeds_lib.split(seed, 3))
         shape = [batch_size, self.num_ops]
         choice = seeds_lib.uniform(shape, op_seed, 0, len(self._names), dtype=tf.int32)
-        top = float(self.num_magnitude_bins - 1)
-        m = tf.fill(shape, tf.constant(self.magnitude, tf.float32))
-        if self.magnitude_stddev > 0:
-            m = tf.clip_by_value(
-                seeds_lib.normal(shape, mag_seed, m, self.magnitude_stddev), 0.0, top)
-        return {"ops": choice, "level": m * (1.0 / top),
+        if self.magnitude is None:
+            lo, hi = validation.check_keras_factor("factor", self.factor)
+            level = seeds_lib.uniform(shape, mag_seed, lo, hi)
+        else:
+            top = float(self.num_magnitude_bins - 1)
+            m = tf.fill(shape, tf.constant(self.magnitude, tf.float32))
+            if self.magnitude_stddev > 0:
+                m = tf.clip_by_value(
+                    seeds_lib.normal(shape, mag_seed, m, self.magnitude_stddev), 0.0, top)
+            level = m * (1.0 / top)
+        return {"ops": choice, "level": level,
                 "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5),
                 "keep": self.strength_draw(shape, seed)}
 
+    def keras_transformation(self, params, data):
+        # Keras' name for the drawn op indices, [B, num_ops] here (per sample).
+        return {"layer_idxes": params["ops"]}
+
     def transform(self, data, params):
+        if self.num_ops == 0:
+            return data
         op_ids = self.gated(params, _ids_for(self._names, params["ops"]))
         return self.run_steps(data, self._names, op_ids, params["level"], params["sign"],
                               policy_ops.RANDAUGMENT, params["keep"])
@@ -122,7 +155,7 @@ class TrivialAugment(ImagePolicy):
       >>> out = aug(images, training=True)
     """
 
-    def __init__(self, num_magnitude_bins=31, interpolation="bilinear", fill_value=0.0,
+    def __init__(self, num_magnitude_bins=31, *, interpolation="bilinear", fill_value=0.0,
                  probability=1.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,

@@ -74,7 +74,7 @@ class TabularAugmentation(Augmentation):
 
     modality = "tabular"
 
-    def __init__(self, categorical_features=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, categorical_features=None, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.categorical_features = _check_categorical(categorical_features)
 

@@ -69,7 +69,7 @@ class GaussianNoise(TabularAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, stddev=0.1, feature_std=None, categorical_features=None,
+    def __init__(self, stddev=0.1, *, feature_std=None, categorical_features=None,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
@@ -128,7 +128,7 @@ class FeatureMask(TabularAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, rate=0.1, mask_value=float("nan"), categorical_mask_value=None,
+    def __init__(self, rate=0.1, *, mask_value=float("nan"), categorical_mask_value=None,
                  categorical_features=None, probability=1.0, seed=None,
                  **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
@@ -199,7 +199,7 @@ class SwapNoise(TabularAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, rate=0.1, categorical_features=None, probability=1.0,
+    def __init__(self, rate=0.1, *, categorical_features=None, probability=1.0,
                  seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
@@ -269,7 +269,7 @@ class TabularMixUp(TabularAugmentation):
     changes_labels = True
     strength_scales = "parameters"
 
-    def __init__(self, alpha=0.2, num_classes=None, categorical_features=None,
+    def __init__(self, alpha=0.2, *, num_classes=None, categorical_features=None,
                  probability=1.0, seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)

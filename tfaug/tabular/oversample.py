@@ -57,7 +57,7 @@ class _Oversampler(TabularAugmentation, BatchAugmentation):
     auto_compile = False
     xla_exempt = True  # the number of output rows depends on the labels
 
-    def __init__(self, sampling_strategy="auto", ratio=1.0, categorical_features=None,
+    def __init__(self, sampling_strategy="auto", *, ratio=1.0, categorical_features=None,
                  seed=None, **kwargs):
         super().__init__(categorical_features=categorical_features, seed=seed, **kwargs)
         self.sampling_strategy = ops.check_strategy(_json_keys_to_ints(sampling_strategy))
@@ -199,7 +199,7 @@ class SMOTE(_Oversampler):
       >>> ds = ds.batch(256).map(lambda x, y: smote((x, y), training=True))
     """
 
-    def __init__(self, k_neighbors=5, sampling_strategy="auto", variant="smote",
+    def __init__(self, k_neighbors=5, *, sampling_strategy="auto", variant="smote",
                  m_neighbors=10, ratio=1.0, categorical_features=None, seed=None, **kwargs):
         self.k_neighbors = validation.check_int("k_neighbors", k_neighbors, 1)
         self.variant = validation.check_choice("variant", variant, VARIANTS)
@@ -304,7 +304,7 @@ class GenerativeOversampler(_Oversampler):
       >>> x_bal, y_bal = over((x_batch, y_batch), training=True)
     """
 
-    def __init__(self, generator, sampling_strategy="auto", ratio=1.0,
+    def __init__(self, generator, *, sampling_strategy="auto", ratio=1.0,
                  categorical_features=None, seed=None, **kwargs):
         if isinstance(generator, dict):
             generator = keras.saving.deserialize_keras_object(generator)

@@ -121,7 +121,7 @@ class TabularVAE(keras.Model):
       >>> rows = vae.generate(tf.constant([0, 1, 1]), tf.constant([1, 2]))
     """
 
-    def __init__(self, num_features, num_classes, latent_dim=8, hidden_units=(64, 64),
+    def __init__(self, num_features, num_classes, *, latent_dim=8, hidden_units=(64, 64),
                  categorical_features=None, beta=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.num_features = validation.check_int("num_features", num_features, 1)

@@ -46,7 +46,7 @@ class TextAugmentation(Augmentation):
     modality = "text"
     auto_compile = False
 
-    def __init__(self, protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.protected_words, self._protected_regex = words_lib.word_list(
             "protected_words", protected_words, words_lib.DEFAULT_PROTECTED)

@@ -209,7 +209,7 @@ class ContextualReplace(base.TextAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, masked_lm, vocabulary, rate=None, n=None, top_k=5,
+    def __init__(self, masked_lm, vocabulary, *, rate=None, n=None, top_k=5,
                  mask_token="[MASK]", unknown_token="[UNK]", start_token=None,
                  end_token=None, lowercase=True, max_length=128, stop_words=None,
                  protected_words=None, probability=1.0, seed=None, **kwargs):

@@ -59,7 +59,7 @@ class _WordOp(base.TextAugmentation):
     uses_synonyms = False
     default_rate = 0.1
 
-    def __init__(self, rate=None, n=None, synonyms="wordnet", stop_words=None,
+    def __init__(self, rate=None, *, n=None, synonyms="wordnet", stop_words=None,
                  protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
@@ -169,7 +169,7 @@ class RandomSwap(_WordOp):
       >>> RandomSwap(n=1, seed=0)(tf.constant(["one two three"]), training=True)
     """
 
-    def __init__(self, n=None, rate=None, protected_words=None, probability=1.0, seed=None,
+    def __init__(self, n=None, *, rate=None, protected_words=None, probability=1.0, seed=None,
                  **kwargs):
         if n is None and rate is None:
             n = 1
@@ -202,7 +202,7 @@ class RandomDelete(base.TextAugmentation):
 
     strength_scales = "parameters"
 
-    def __init__(self, p=0.1, protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, p=0.1, *, protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
         self.p = validation.check_number("p", p, 0.0, 1.0)
@@ -229,7 +229,7 @@ class SentenceShuffle(base.TextAugmentation):
       >>> SentenceShuffle(seed=0)(tf.constant(["One. Two. Three."]), training=True)
     """
 
-    def __init__(self, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, probability=1.0, seed=None, **kwargs):
         super().__init__(probability=probability, seed=seed, **kwargs)
 
     def transform(self, data, params):
@@ -284,7 +284,7 @@ class EDA(base.TextAugmentation, BatchAugmentation):
       ...                     training=True)  # 4 variants, labels [0, 0, 0, 0]
     """
 
-    def __init__(self, alpha_sr=0.1, alpha_ri=0.1, alpha_rs=0.1, p_rd=0.1, num_aug=1,
+    def __init__(self, *, alpha_sr=0.1, alpha_ri=0.1, alpha_rs=0.1, p_rd=0.1, num_aug=1,
                  keep_original=False, synonyms="wordnet", stop_words=None,
                  protected_words=None, probability=1.0, seed=None, **kwargs):
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,

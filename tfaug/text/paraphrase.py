@@ -348,7 +348,7 @@ class Apertium:
       ['La película es buena.']
     """
 
-    def __init__(self, pairs=None, executable="apertium", timeout=300):
+    def __init__(self, pairs=None, *, executable="apertium", timeout=300):
         if not isinstance(executable, (str, os.PathLike)):
             raise validation.ArgumentTypeError("executable", executable,
                                                "a command name or path")
@@ -479,7 +479,7 @@ class ParaphraseLookup(base.TextAugmentation):
       # [b"A nice movie.", b"Other."] (or b"A fine film.")
     """
 
-    def __init__(self, paraphrases, probability=1.0, seed=None, **kwargs):
+    def __init__(self, paraphrases, *, probability=1.0, seed=None, **kwargs):
         super().__init__(protected_words=None, probability=probability, seed=seed, **kwargs)
         if isinstance(paraphrases, os.PathLike):
             paraphrases = os.fspath(paraphrases)

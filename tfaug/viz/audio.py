@@ -32,8 +32,8 @@ def log_mel(clips, sample_rate, num_mel_bins=64):
     while n_fft > 32 and n_fft > length:
         n_fft //= 2
     mels = int(max(1, min(num_mel_bins, n_fft // 4)))
-    layer = audio_lib.MelSpectrogram(sample_rate, n_fft=n_fft, hop_length=n_fft // 4,
-                                     num_mel_bins=mels, scale="db")
+    layer = audio_lib.MelSpectrogram(sample_rate=sample_rate, n_fft=n_fft,
+                                     hop_length=n_fft // 4, num_mel_bins=mels, scale="db")
     return layer(tf.constant(clips)).numpy()
 
 

@@ -7,7 +7,9 @@ from tfaug.image.ops.affine import (affine_matrix, crop_resize, flip, flip_left_
                                     shift_lines,
                                     transform, transform_boxes, transform_masks,
                                     transform_targets, translation)
+from tfaug.image.ops.boxes import convert_boxes
 from tfaug.image.ops.elastic import elastic_boxes, elastic_field, elastic_transform
+from tfaug.image.ops.resizing import resize
 from tfaug.image.ops.color import (adjust_brightness, adjust_contrast, adjust_hue,
                                    adjust_saturation, autocontrast, color_jitter, equalize,
                                    invert, posterize, random_brightness, random_contrast,

@@ -556,7 +556,12 @@ def transform_boxes(boxes, matrices, output_size):
     already flagged (``-1``) or end up with zero width or height are flagged.
     """
     boxes = tf.convert_to_tensor(boxes, tf.float32)
-    fwd = tf.linalg.inv(tf.cast(matrices, tf.float32))
+    matrices = tf.cast(matrices, tf.float32)
+    # A singular map (e.g. shears k_x = k_y = 1) collapses the image onto a line:
+    # its boxes are flagged (the inverse would fail, so it runs on the identity).
+    singular = tf.abs(_det3(matrices)) < 1e-9
+    fwd = tf.linalg.inv(tf.where(singular[:, None, None], tf.eye(3, batch_shape=[1]),
+                                 matrices))
     x0, y0, x1, y1 = tf.unstack(boxes, axis=-1)
     xs = tf.stack([x0, x1, x1, x0], -1)
     ys = tf.stack([y0, y0, y1, y1], -1)
@@ -564,8 +569,17 @@ def transform_boxes(boxes, matrices, output_size):
     out = tf.einsum("bij,bnkj->bnki", fwd, pts)
     z = out[..., 2]
     z = tf.where(tf.abs(z) < 1e-8, tf.ones_like(z) * 1e-8, z)
-    return bound_points(boxes, out[..., 0] / z, out[..., 1] / z, output_size[0],
-                        output_size[1])
+    moved = bound_points(boxes, out[..., 0] / z, out[..., 1] / z, output_size[0],
+                         output_size[1])
+    return tf.where(singular[:, None, None], INVALID_BOX, moved)
+
+
+def _det3(m):
+    """Determinants of ``[B, 3, 3]`` matrices (cofactors: XLA has no MatrixDeterminant)."""
+    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
+    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
+    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
+    return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
 
 
 def transform_targets(data, matrices, output_size=None, interpolation="bilinear",

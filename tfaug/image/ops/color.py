@@ -128,19 +128,28 @@ def scale_brightness(images, factor):
     return _clip(images * _per_sample(factor, images))
 
 
-def adjust_contrast(images, factor):
-    """Blends each image with the mean of its grayscale (PIL / torchvision).
+def adjust_contrast(images, factor, mean="luma"):
+    """Blends each image with its mean.
 
     ``out = mean + factor * (x - mean)``, clipped; ``factor`` 1 is the identity,
-    0 gives a constant image at the per-image mean luma.
+    0 gives a constant image at the mean.
 
     Args:
       images: float32 ``[B, H, W, C]``.
       factor: ``[B]`` or scalar contrast factors (>= 0).
+      mean: ``"luma"`` (PIL / torchvision: the per-image mean of the grayscale
+        image) or ``"channel"`` (Keras ``RandomContrast``: each channel's own
+        per-image mean).
     """
+    if mean not in ("luma", "channel"):
+        raise ValueError(f"`mean` must be 'luma' or 'channel', got {mean!r}.")
     f = _per_sample(factor, images)
+    if mean == "channel":
+        centre = tf.reduce_mean(images, axis=[1, 2], keepdims=True)
+    else:
+        centre = _mean_gray(images)
     # Two fused elementwise ops and one reduction per image.
-    return _clip(f * images + (1.0 - f) * _mean_gray(images))
+    return _clip(f * images + (1.0 - f) * centre)
 
 
 def _hsv_shift(images, delta, scale):
@@ -313,10 +322,16 @@ def _equalize_lut(hist, n):
 
 def _apply_levels(lut, ids, dtype):
     """Reads every pixel's new level from ``lut`` (``ids`` index its flat form)."""
-    out = tf.gather(tf.reshape(lut, [-1]), ids)
     if dtype == tf.uint8:
-        return tf.cast(out, tf.uint8)
-    return tf.cast(out, tf.float32) * (1.0 / 255.0)
+        return tf.cast(tf.gather(tf.reshape(lut, [-1]), ids), tf.uint8)
+    # Levels as the correctly rounded ``level / 255`` (a table: a graph rewrite
+    # cannot turn it into ``level * (1 / 255)``), so that ``x * 255`` restores
+    # every level exactly (Keras' Equalization outputs whole levels).
+    values = tf.gather(tf.constant(_UNIT_LEVELS, tf.float32), lut)
+    return tf.gather(tf.reshape(values, [-1]), ids)
+
+
+_UNIT_LEVELS = [level / 255 for level in range(256)]
 
 
 # Compiled per image size (fused casts and one gather instead of ~10 passes).

@@ -66,13 +66,15 @@ def erase_boxes(height, width, area, log_ratio, cy, cx, scale):
     bh = tf.round(tf.sqrt(area * total * ratio))
     bw = tf.round(tf.sqrt(area * total / ratio))
     frac = bh * bw / total
-    ok = ((bh >= 1) & (bw >= 1) & (bh <= h_f) & (bw <= w_f)
+    # A scale range that starts at 0 allows empty holes (``scale=0`` erases nothing).
+    min_side = 1.0 if scale[0] > 0 else 0.0
+    ok = ((bh >= min_side) & (bw >= min_side) & (bh <= h_f) & (bw <= w_f)
           & (frac >= scale[0] - 1e-6) & (frac <= scale[1] + 1e-6))
     tries = tf.shape(area)[1]
     idx = tf.where(tf.reduce_any(ok, axis=1),
                    tf.argmax(tf.cast(ok, tf.int32), axis=1, output_type=tf.int32), tries - 1)
-    bh = tf.clip_by_value(tf.gather(bh, idx, batch_dims=1), 1.0, h_f)
-    bw = tf.clip_by_value(tf.gather(bw, idx, batch_dims=1), 1.0, w_f)
+    bh = tf.clip_by_value(tf.gather(bh, idx, batch_dims=1), min_side, h_f)
+    bw = tf.clip_by_value(tf.gather(bw, idx, batch_dims=1), min_side, w_f)
     y0 = tf.floor(cy * (h_f - bh + 1.0))
     x0 = tf.floor(cx * (w_f - bw + 1.0))
     y0 = tf.minimum(y0, h_f - bh)

@@ -81,11 +81,16 @@ def reflect_indices(n, pad):
     return tf.minimum(i, n - 1)
 
 
-def _blur_axis(images, kernel, axis):
+def _blur_axis(images, kernel, axis, padding="reflect"):
     k = kernel.shape[1]
     r = k // 2
     n = tf.shape(images)[axis]
-    padded = tf.gather(images, reflect_indices(n, r), axis=axis)
+    if padding == "constant":  # zeros outside the image (Keras' "SAME" convolution)
+        pads = [[0, 0]] * 4
+        pads[axis] = [r, r]
+        padded = tf.pad(images, pads)
+    else:
+        padded = tf.gather(images, reflect_indices(n, r), axis=axis)
     out = None
     for j in range(k):
         begin = [0, 0, 0, 0]
@@ -96,8 +101,9 @@ def _blur_axis(images, kernel, axis):
     return out
 
 
-def gaussian_blur(images, sigma, kernel_size):
-    """Separable Gaussian blur with a per-sample ``sigma``, reflect borders.
+def gaussian_blur(images, sigma, kernel_size, padding="reflect"):
+    """Separable Gaussian blur with a per-sample ``sigma``, reflect borders
+    (or zeros outside the image: ``padding="constant"``).
 
     A weighted sum of shifted views of the reflect-padded image (XLA fuses it
     into one pass per axis).
@@ -105,15 +111,22 @@ def gaussian_blur(images, sigma, kernel_size):
     Args:
       images: float32 ``[B, H, W, C]``.
       sigma: ``[B]`` (or scalar) standard deviations in pixels.
-      kernel_size: Odd Python int (the kernel is ``kernel_size`` x ``kernel_size``).
+      kernel_size: Odd Python int (the kernel is ``kernel_size`` x ``kernel_size``),
+        or a pair ``(height, width)`` of odd ints.
+      padding: ``"reflect"`` or ``"constant"`` (zeros: borders darken, as in
+        Keras' ``RandomGaussianBlur``).
 
     Returns:
       Blurred images, same shape.
     """
-    if kernel_size == 1:
-        return images
-    kernel = gaussian_kernel1d(_per_sample(sigma, tf.shape(images)[0]), kernel_size)
-    return _blur_axis(_blur_axis(images, kernel, 1), kernel, 2)
+    if padding not in ("reflect", "constant"):
+        raise ValueError(f"padding must be 'reflect' or 'constant', got {padding!r}.")
+    ky, kx = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    sigma = _per_sample(sigma, tf.shape(images)[0])
+    for axis, k in ((1, ky), (2, kx)):
+        if k > 1:
+            images = _blur_axis(images, gaussian_kernel1d(sigma, k), axis, padding)
+    return images
 
 
 def random_gaussian_blur(seed, images, kernel_size, sigma=(0.1, 2.0)):

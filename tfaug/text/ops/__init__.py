@@ -5,7 +5,7 @@ for the tokenizer).
 """
 
 from tfaug.text.ops.eda import (Analysis, FlatAnalysis, analyze, analyze_flat,
-                                counts_from_rate, delete, insert, pick, rank_select, replace,
+                                counts_from_rate, delete, insert, rank_select, replace,
                                 sentence_shuffle, swap)
 from tfaug.text.ops.flat import FlatTokens, join_flat, tokenize_flat
 from tfaug.text.ops.table import SynonymTable
@@ -14,5 +14,5 @@ from tfaug.text.ops.words import DEFAULT_PROTECTED, STOP_WORDS
 
 __all__ = ["Analysis", "DEFAULT_PROTECTED", "FlatAnalysis", "FlatTokens", "STOP_WORDS",
            "SynonymTable", "Tokens", "analyze", "analyze_flat", "counts_from_rate", "delete",
-           "insert", "is_word", "join", "join_flat", "match_case", "normalize", "pick",
+           "insert", "is_word", "join", "join_flat", "match_case", "normalize",
            "rank_select", "replace", "sentence_shuffle", "swap", "tokenize", "tokenize_flat"]

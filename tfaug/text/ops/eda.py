@@ -151,30 +151,6 @@ def counts_from_rate(analysis, rate):
     return tf.maximum(n, 1)
 
 
-def pick(mask, u):
-    """Position of a uniformly drawn true entry of each row of a dense ``mask``.
-
-    Args:
-      mask: bool ``[B, L]``.
-      u: float ``[B]`` or ``[B, N]`` in ``[0, 1)``.
-
-    Returns:
-      ``(position, ok)``: int32 like ``u``; ``ok`` false where the row has no
-      true entry (``position`` is then 0).
-    """
-    m = tf.cast(mask, tf.int32)
-    count = tf.reduce_sum(m, axis=1)
-    flat = u.shape.rank == 1
-    u2 = u[:, None] if flat else u
-    k = tf.minimum(tf.cast(u2 * tf.cast(count[:, None], tf.float32), tf.int32),
-                   tf.maximum(count[:, None] - 1, 0))
-    cum = tf.cumsum(m, axis=1)
-    pos = tf.reduce_sum(tf.cast(cum[:, None, :] <= k[:, :, None], tf.int32), axis=2)
-    pos = tf.minimum(pos, tf.maximum(tf.shape(mask)[1] - 1, 0))
-    ok = tf.broadcast_to((count > 0)[:, None], tf.shape(pos))
-    return (pos[:, 0], ok[:, 0]) if flat else (pos, ok)
-
-
 def rank_select(mask, n, u):
     """Up to ``n[b]`` distinct true entries of row ``b`` of a dense ``mask``."""
     key = tf.where(mask, u, 2.0)
