@@ -186,3 +186,14 @@ def test_transform_api_needs_the_input_shape_for_boxes():
     layer = image.RandomAffine(degrees=20, seed=0)
     with pytest.raises(ValueError, match="input_shape"):
         layer.transform_bounding_boxes({"boxes": np.zeros((1, 1, 4), np.float32)}, {"x": 1})
+
+
+def test_integer_images_at_inference_come_back_as_float_values_unchanged():
+    # Keras' rule: the output dtype does not depend on `training`, and inference
+    # leaves the values alone (no clipping to value_range).
+    x = (np.arange(2 * 4 * 4 * 3).reshape(2, 4, 4, 3) * 3).astype(np.int64)
+    out = image.RandomHue(0.2, (0, 1))(x, training=False)
+    assert out.dtype == tf.float32
+    np.testing.assert_array_equal(out.numpy(), x.astype(np.float32))
+    data = image.RandomHue(0.2, (0, 1))({"images": x, "labels": np.arange(2)}, training=False)
+    assert data["images"].dtype == tf.float32 and set(data) == {"images", "labels"}

@@ -200,8 +200,8 @@ class ImageAugmentation(KerasTransformAPI, Augmentation):
         dtype = getattr(images, "dtype", None)
         if (not self.changes_size and dtype is not None and tf.as_dtype(dtype).is_integer
                 and tf.as_dtype(dtype) != tf.uint8):
-            data, spec = self.standardize(inputs)
-            return self.restore(data, spec)
+            as_float = tf.cast(images, self.output_dtype(tf.float32))  # values as they are
+            return dict(inputs, images=as_float) if isinstance(inputs, dict) else as_float
         return super()._infer(inputs)
 
     def accept_form(self, data):
