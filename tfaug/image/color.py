@@ -32,7 +32,6 @@ and ``Invert`` have no continuous parameter: they apply to each sample with
 probability ``probability * strength`` (``strength_scales = "probability"``).
 """
 
-import numbers
 
 import tensorflow as tf
 
@@ -45,19 +44,15 @@ from tfaug.image.keras_args import keras_factor, keras_rows, keras_value_range
 from tfaug.image.ops import color as color_ops
 
 
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _factor_bounds(name, value, max_lower=None):
     """Keras ``(lower, upper)`` factor bounds: a number ``f`` means ``(f, f)``.
 
     Returns ``(stored, [1 - lower, 1 + upper])``.
     """
     allowed = "a non-negative number or a pair (lower, upper) of non-negative numbers"
-    single = _is_number(value)
+    single = validation.is_number(value)
     if not (single or isinstance(value, (list, tuple)) and len(value) == 2 and all(
-            _is_number(v) for v in value)):
+            validation.is_number(v) for v in value)):
         raise validation.ArgumentTypeError(name, value, allowed)
     if not all(validation.is_finite_number(v) for v in ([value] if single else value)):
         raise validation.ArgumentError(name, value, allowed.replace("non-negative",
@@ -78,7 +73,7 @@ def _factor_bounds(name, value, max_lower=None):
 def value_or_range(name, value, low=None, high=None):
     """A number (fixed) or an ordered pair drawn per sample; ``(stored, [lo, hi])``."""
     pair = validation.check_range(name, value, low, high)
-    return (float(value) if _is_number(value) else list(pair)), pair
+    return (float(value) if validation.is_number(value) else list(pair)), pair
 
 
 def images_only(data, images):
@@ -225,7 +220,7 @@ class RandomContrast(KerasColor):
     @classmethod
     def parse(cls, name, value):
         stored, (lower, upper) = keras_factor(name, value, *cls.bounds)
-        if _is_number(value):
+        if validation.is_number(value):
             lower = upper
         return stored, [1.0 - lower, 1.0 + upper]
 
@@ -350,7 +345,7 @@ class RandomHue(KerasColor):
 def _jitter_range(name, value, center, bound=None):
     """torchvision's ColorJitter argument: ``f`` -> ``[max(0, c - f), c + f]``,
     a pair -> itself (within ``[0, inf)``, or ``[-bound, bound]`` for hue)."""
-    if _is_number(value):
+    if validation.is_number(value):
         if not validation.is_finite_number(value):
             raise validation.ArgumentError(name, value, "a finite non-negative number or a "
                                            "pair (low, high) of finite numbers")
@@ -461,7 +456,7 @@ class RandomGrayscale(ImageAugmentation):
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          data_format=data_format, **kwargs)
         if not (validation.is_finite_number(factor) and 0 <= factor <= 1):
-            error = (validation.ArgumentError if _is_number(factor)
+            error = (validation.ArgumentError if validation.is_number(factor)
                      else validation.ArgumentTypeError)
             raise error("factor", factor, "a number in [0, 1]",
                         f"`factor` should be between 0 and 1. Received: factor={factor!r}")

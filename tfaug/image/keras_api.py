@@ -86,8 +86,16 @@ class KerasTransformAPI:
                     else batch + size
         return {"images": tf.zeros(shape, tf.float32), key: value}
 
+    # Layers whose Keras transformation is per batch (``[B]`` flags,
+    # ``permutation_order``): Keras' ``transform_images`` returns a single
+    # ``[H, W, C]`` image as a batch of one; so do these.
+    keras_batches_images = False
+
     def transform_images(self, images, transformation, training=True):
         """Applies ``transformation`` to ``images`` (Keras' API)."""
+        if self.keras_batches_images:
+            images = tf.convert_to_tensor(images)
+            images = images[None] if images.shape.rank == 3 else images
         return self._transform(images, transformation, training)
 
     def transform_labels(self, labels, transformation, training=True):

@@ -63,11 +63,3 @@ def keras_rows(value, batch_size, dtype=tf.float32, inner=()):
 def with_gate(flags, params):
     """``flags`` (bool ``[B]``) and the layer's per-sample gate, if drawn."""
     return flags & params[GATE] if GATE in params else flags
-
-
-def keras_batch(images):
-    """Keras' ``transform_images`` of the layers whose transformation is per
-    batch (``[B]`` flags, ``permutation_order``) broadcasts a single image
-    ``[H, W, C]`` to a batch of one: the same here (a tensor, batched)."""
-    images = tf.convert_to_tensor(images)
-    return images[None] if images.shape.rank == 3 else images

@@ -33,7 +33,7 @@ from tfaug.core import validation
 from tfaug.core.base import GATE
 from tfaug.core.mixing import soft_labels
 from tfaug.image.base import ImageAugmentation
-from tfaug.image.keras_args import keras_batch, keras_factor, keras_rows
+from tfaug.image.keras_args import keras_factor, keras_rows
 from tfaug.image.ops import affine
 from tfaug.image.ops import mix as mix_ops
 
@@ -75,9 +75,7 @@ class _Mixing(ImageAugmentation):
     def _keras_partner(self, transformation, batch_size):
         return keras_rows(transformation["permutation_order"], batch_size, tf.int32)
 
-    def transform_images(self, images, transformation, training=True):
-        """Keras' API; a single image comes back as a batch of one (as Keras')."""
-        return super().transform_images(keras_batch(images), transformation, training)
+    keras_batches_images = True  # Keras returns a single image as a batch of one
 
     def transform_labels(self, labels, transformation, training=True):
         """Keras' API: mixes ``labels`` (see the module docstring) as the

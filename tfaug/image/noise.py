@@ -22,7 +22,7 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.image.base import ImageAugmentation
-from tfaug.image.keras_args import (keras_apply_flags, keras_batch, keras_factor, keras_rows,
+from tfaug.image.keras_args import (keras_apply_flags, keras_factor, keras_rows,
                                     keras_value_range, with_gate)
 from tfaug.image.ops import noise as noise_ops
 
@@ -287,6 +287,4 @@ class RandomGaussianBlur(ImageAugmentation):
         return {"blur": keras_rows(transformation["should_apply_blur"], b, tf.bool),
                 "sigma": keras_rows(transformation["blur_factor"], b, inner=(2,))}
 
-    def transform_images(self, images, transformation, training=True):
-        """Keras' API; a single image comes back as a batch of one (as Keras')."""
-        return super().transform_images(keras_batch(images), transformation, training)
+    keras_batches_images = True  # Keras returns a single image as a batch of one

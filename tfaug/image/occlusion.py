@@ -20,7 +20,7 @@ from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.image.base import ImageAugmentation
-from tfaug.image.keras_args import (keras_apply_flags, keras_batch, keras_factor, keras_rows,
+from tfaug.image.keras_args import (keras_apply_flags, keras_factor, keras_rows,
                                     keras_value_range, with_gate)
 from tfaug.image.ops import erase as erase_ops
 from tfaug.image.ops.noise import keyed_normal
@@ -188,9 +188,7 @@ class RandomErasing(ImageAugmentation):
         return {"mask": mask, "fill": self.to_unit(fill),
                 "erase": keras_rows(transformation["apply_erasing"], b, tf.bool)}
 
-    def transform_images(self, images, transformation, training=True):
-        """Keras' API; a single image comes back as a batch of one (as Keras')."""
-        return super().transform_images(keras_batch(images), transformation, training)
+    keras_batches_images = True  # Keras returns a single image as a batch of one
 
 
 def _shrink(lo, hi, factor):
