@@ -85,9 +85,8 @@ class RandAugment(ImagePolicy):
                          probability=probability, value_range=value_range, seed=seed,
                          data_format=data_format, **kwargs)
         self.num_ops = validation.check_int("num_ops", num_ops, 0, 16)
-        self.factor = validation.check_keras_factor("factor", factor)
-        if validation.is_number(factor):
-            self.factor = float(factor)
+        self._levels = validation.check_keras_factor("factor", factor)  # [lower, upper]
+        self.factor = float(factor) if validation.is_number(factor) else self._levels
         self.num_magnitude_bins = validation.check_int("num_magnitude_bins",
                                                        num_magnitude_bins, 2)
         self.magnitude = None if magnitude is None else validation.check_number(
@@ -108,8 +107,7 @@ class RandAugment(ImagePolicy):
         shape = [batch_size, self.num_ops]
         choice = seeds_lib.uniform(shape, op_seed, 0, len(self._names), dtype=tf.int32)
         if self.magnitude is None:
-            lo, hi = validation.check_keras_factor("factor", self.factor)
-            level = seeds_lib.uniform(shape, mag_seed, lo, hi)
+            level = seeds_lib.uniform(shape, mag_seed, *self._levels)
         else:
             top = float(self.num_magnitude_bins - 1)
             m = tf.fill(shape, tf.constant(self.magnitude, tf.float32))
