@@ -4,7 +4,9 @@ the bad value and what is allowed, at construction."""
 import math
 import pickle
 
+import numpy as np
 import pytest
+import tensorflow as tf
 
 import tfaug
 from tfaug.core import validation as v
@@ -241,3 +243,25 @@ def test_compositions_require_one_value_range():
         tfaug.Sequence([RandomFlip(), inner])
     ok = tfaug.Sequence([RandomFlip(value_range=(0, 1)), inner])
     assert ok.value_range == [0.0, 1.0]
+
+
+def test_compositions_require_one_data_format_and_box_format():
+    with pytest.raises(ValueError, match="disagree on `data_format`"):
+        tfaug.Sequence([RandomFlip(data_format="channels_first"), RandomFlip()])
+    with pytest.raises(ValueError, match="disagree on `bounding_box_format`"):
+        tfaug.OneOf([RandomFlip(bounding_box_format="yxyx"), RandomFlip()])
+    # None is pixel xyxy: the same setting.
+    tfaug.Sequence([RandomFlip(bounding_box_format="xyxy"), RandomFlip()])
+    inner = tfaug.OneOf([RandomFlip(data_format="channels_first")] * 2)
+    with pytest.raises(ValueError, match="disagree on `data_format`"):
+        tfaug.Sequence([RandomFlip(), inner])
+    # Agreeing channels_first children: read and written once, in that layout.
+    seq = tfaug.Sequence([inner, RandomFlip("horizontal", data_format="channels_first")])
+    assert seq.data_format == "channels_first"
+    x = tf.reshape(tf.range(2 * 3 * 4 * 5, dtype=tf.float32), [2, 3, 4, 5])
+    out = seq(x, training=True, seed=(1, 2)).numpy()
+    assert out.shape == (2, 3, 4, 5)
+    for i in range(2):  # each sample is its image flipped along H and/or W only
+        assert any(np.allclose(out[i], v, atol=1e-4) for v in (
+            x[i].numpy(), x[i].numpy()[:, ::-1], x[i].numpy()[:, :, ::-1],
+            x[i].numpy()[:, ::-1, ::-1]))

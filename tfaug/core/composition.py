@@ -37,6 +37,18 @@ def as_layer(layer, name):
     return layer
 
 
+# The settings by which a layer reads its inputs and writes its outputs: a
+# composition standardizes and restores once, so its children must agree.
+READ_SETTINGS = ("value_range", "data_format", "bounding_box_format")
+
+
+def _setting(layer, name):
+    value = getattr(layer, name)
+    if name == "bounding_box_format" and value is None:
+        return "xyxy"  # None is Keras' and tfaug's default pixel xyxy
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 class Composition(Augmentation):
     """Shared plumbing of compositions: children, the modality's internal form,
     (de)serialization, strength.
@@ -61,13 +73,14 @@ class Composition(Augmentation):
                 f"`layers` mixes modalities {sorted(map(str, modalities))}; "
                 "a composition holds layers of one modality.")
         self.modality = self.layers[0].modality
-        ranges = {tuple(getattr(l, "value_range", None) or ()) for l in self.layers}
-        if len(ranges) > 1:
-            raise validation.ArgumentError(
-                "layers", layers, "layers with one value_range",
-                f"`layers` disagree on `value_range` ({sorted(ranges)}); the "
-                "composition reads its inputs once, so give every layer the "
-                "same value_range.")
+        for name in READ_SETTINGS:
+            values = {_setting(l, name) for l in self.layers if hasattr(l, name)}
+            if len(values) > 1:
+                raise validation.ArgumentError(
+                    "layers", layers, f"layers with one {name}",
+                    f"`layers` disagree on `{name}` ({sorted(map(repr, values))}); "
+                    "the composition reads its inputs once and writes its outputs "
+                    f"once, so give every layer the same {name}.")
         if self.get_strength() != 1.0:
             for layer in self.layers:
                 layer.set_strength(self.get_strength())
@@ -86,11 +99,20 @@ class Composition(Augmentation):
                 "whose layers change the output size or the labels, got "
                 f"{self.probability}; wrap the size-preserving part instead.")
 
+    # The children's common reading settings (None for modalities without
+    # them; checked equal at construction), so a composition nests inside
+    # another next to leaf layers.
     @property
     def value_range(self):
-        """The children's common ``value_range`` (None for modalities without one),
-        so a composition nests inside another next to leaf layers."""
         return getattr(self.layers[0], "value_range", None)
+
+    @property
+    def data_format(self):
+        return getattr(self.layers[0], "data_format", None)
+
+    @property
+    def bounding_box_format(self):
+        return getattr(self.layers[0], "bounding_box_format", None)
 
     @property
     def changes_size(self):
