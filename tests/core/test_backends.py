@@ -1,8 +1,9 @@
-"""Other Keras backends: with ``KERAS_BACKEND=jax`` every layer, composition and
-policy works in a ``tf.data`` map without explicit seeds, ``tfaug.data.Pipeline``
-works, strength changes between epochs take effect, and a tfaug layer placed
-in a JAX model fails when the model is built with an error that says to run it
-in tf.data. Runs in a subprocess (the backend is chosen at import)."""
+"""Other Keras backends: with ``KERAS_BACKEND=jax`` and ``KERAS_BACKEND=torch``
+every layer, composition and policy works in a ``tf.data`` map without explicit
+seeds, ``tfaug.data.Pipeline`` works, strength changes between epochs take
+effect, and a tfaug layer placed in a JAX or torch model fails when the model is
+built with an error that says to run it in tf.data. Runs in a subprocess (the
+backend is chosen at import)."""
 
 import os
 import pathlib
@@ -14,16 +15,16 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 SCRIPT = r'''
-KERAS_MODEL_CASES = {"ContextualReplace"}  # holds a Keras masked LM (a JAX model)
+KERAS_MODEL_CASES = {"ContextualReplace"}  # holds a Keras masked LM (a JAX/torch model)
 import numpy as np
 import keras
 import tensorflow as tf
 import tfaug
 from tests import harness
 
-assert keras.backend.backend() == "jax", keras.backend.backend()
 import sys
-part, parts = int(sys.argv[1]), int(sys.argv[2])
+part, parts, backend = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+assert keras.backend.backend() == backend, keras.backend.backend()
 # As in the TF-backend suite (tests/conftest.py): the question here is state and
 # seeds under JAX, not XLA; one XLA compile per layer would double the time.
 tfaug.core.set_auto_compile(False)
@@ -63,17 +64,18 @@ try:
 except RuntimeError as err:
     assert "tf.data" in str(err) and "augment_on" in str(err), err
 else:
-    raise AssertionError("a tfaug layer inside a JAX model did not raise")
+    raise AssertionError(f"a tfaug layer inside a {backend} model did not raise")
 print("OK", len(done), len(identity))
 '''
 
 
+@pytest.mark.parametrize("backend", ["jax", "torch"])
 @pytest.mark.parametrize("part", range(2))
-def test_every_layer_in_tf_data_under_jax(part):
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(part), "2"], cwd=ROOT,
+def test_every_layer_in_tf_data_under_another_backend(backend, part):
+    pytest.importorskip(backend)
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu", CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(part), "2", backend], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=600,
                             check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
