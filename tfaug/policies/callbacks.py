@@ -19,18 +19,13 @@ after the callback record them.
 
 import inspect
 import math
-import numbers
 
 import keras
 import numpy as np
 
 from tfaug.core.base import augmentations, layer_roots
 from tfaug.core.validation import (ArgumentError, ArgumentTypeError, check_int,
-                                   check_number, check_numbers)
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+                                   check_number, check_numbers, is_number)
 
 
 def _search(root, argument):
@@ -75,7 +70,7 @@ def _as_float(value, what):
     """``value`` (a number or 0-d array) as a finite float, else a ValueError."""
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value.item()
-    if not _is_number(value) or not math.isfinite(value):
+    if not is_number(value) or not math.isfinite(value):
         raise ValueError(f"{what} must return a finite number, got {value!r}.")
     return float(value)
 
@@ -85,8 +80,8 @@ class _Controller(keras.callbacks.Callback):
 
     def __init__(self, layers, verbose):
         super().__init__()
-        if not _is_number(verbose) or verbose not in (0, 1, 2):
-            raise (ArgumentError if _is_number(verbose) else ArgumentTypeError)(
+        if not is_number(verbose) or verbose not in (0, 1, 2):
+            raise (ArgumentError if is_number(verbose) else ArgumentTypeError)(
                 "verbose", verbose, "0, 1 or 2")
         self.verbose = int(verbose)
         self._layers = None if layers is None else strength_layers(layers)
