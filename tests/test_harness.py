@@ -36,6 +36,8 @@ def case(request):
 
 @pytest.mark.parametrize("dtype", [tf.uint8, tf.float32], ids=["uint8", "float32"])
 def test_eager_function_dataset(case, dtype):
+    if case.modality == "text" and dtype == tf.uint8:
+        pytest.skip("text inputs are strings: one run (float32's) covers them")
     layer = case.make()
     inputs = harness.make_inputs(case, dtype)
     eager = harness.run_eager(layer, inputs)

@@ -183,7 +183,7 @@ def test_strength_zero_is_the_identity(name):
 @pytest.mark.parametrize("name", sorted(STRENGTH_POLICIES))
 def test_strength_one_is_the_default(name):
     make = STRENGTH_POLICIES[name]
-    x = _full_range_batch(64)
+    x = _full_range_batch(32)
     default = make()
     assert default.get_strength() == 1.0
     expected = default(x, training=True, seed=SEED).numpy()
