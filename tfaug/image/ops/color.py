@@ -145,7 +145,9 @@ def adjust_contrast(images, factor, mean="luma"):
         raise ValueError(f"`mean` must be 'luma' or 'channel', got {mean!r}.")
     f = _per_sample(factor, images)
     if mean == "channel":
-        centre = tf.reduce_mean(images, axis=[1, 2], keepdims=True)
+        shape = tf.shape(images)
+        inv_n = 1.0 / tf.cast(shape[1] * shape[2], tf.float32)
+        centre = (_spatial_reduce(images, tf.reduce_sum) * inv_n)[:, None, None, :]
     else:
         centre = _mean_gray(images)
     # Two fused elementwise ops and one reduction per image.
