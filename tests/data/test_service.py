@@ -1,6 +1,15 @@
-"""tf.data service helpers: a dispatcher and two workers on loopback, in-process."""
+"""tf.data service helpers: a dispatcher and two workers on loopback.
 
-import gc
+The cluster runs in a subprocess (started with ``start_dispatcher`` and
+``start_worker``) that the fixture kills at the end: stopping in-process
+servers waits for every request a client iterator still holds open (Keras' fit
+keeps some alive in reference cycles), which took up to two minutes.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -11,19 +20,35 @@ from sklearn.datasets import load_digits
 import tfaug
 from tfaug.data import service
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+_CLUSTER = """
+import sys
+from tfaug.data import service
+dispatcher = service.start_dispatcher()
+workers = [service.start_worker(dispatcher.target) for _ in range(2)]
+print(dispatcher.target, flush=True)
+sys.stdin.read()  # serve until the test process closes stdin or kills us
+"""
+
+
+class _Cluster:
+    def __init__(self, target):
+        self.target = target
+
 
 @pytest.fixture(scope="module")
 def cluster():
-    dispatcher = service.start_dispatcher()
-    workers = [service.start_worker(dispatcher.target) for _ in range(2)]
-    yield dispatcher
-    # Client iterators caught in reference cycles (Keras' fit keeps some) hold
-    # requests open on the workers; stopping a worker waits for them (2 minutes
-    # on a busy machine). Collect them first.
-    gc.collect()
-    for w in workers:
-        w.stop()
-    dispatcher.stop()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", _CLUSTER], cwd=ROOT, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        target = proc.stdout.readline().strip()
+        assert target.startswith("grpc://localhost:"), target
+        yield _Cluster(target)
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
 
 
 def _digits(n=96):

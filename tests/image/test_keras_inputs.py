@@ -124,7 +124,7 @@ def test_keras_keys_pass_through_a_composition_and_a_policy():
                                "labels": np.array([[1]] * 2)},
             "segmentation_masks": np.zeros((2, 16, 16, 2), np.int32)}
     aug = tfaug.Sequence([_hflip(bounding_box_format="rel_xyxy"),
-                          tfaug.RandAugment(num_ops=1, ops=["rotate"])],
+                          tfaug.RandAugment(num_ops=1, ops=["rotate"], bounding_box_format="rel_xyxy")],
                          seed=0)
     out = aug(data, training=True, seed=SEED)
     assert set(out) == set(data)
