@@ -124,6 +124,28 @@ def test_crops_take_keras_positional_arguments():
 
 
 # ------------------------------------------------------------------- flips
+def test_keras_tuple_transformations_of_the_crops_and_resizing():
+    """Keras' RandomCrop draws ``(h_start, w_start)`` for the batch, and the
+    resizing layers' transformation is the input size: tfaug reads both."""
+    x = np.random.default_rng(0).uniform(0, 255, (2, 16, 12, 3)).astype("float32")
+    keras_crop = keras.layers.RandomCrop(8, 6)
+    for start in ((0, 0), (3, 5), (8, 6)):
+        ours = image.RandomCrop(8, 6, probability=0.5).transform_images(x, start)
+        want = x[:, start[0]:start[0] + 8, start[1]:start[1] + 6]
+        np.testing.assert_allclose(np.asarray(ours), want, atol=1e-3)
+        theirs = keras_crop.transform_images(x, tuple(tf.constant(v) for v in start))
+        np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), atol=1e-3)
+    for ours, theirs in ((image.Resizing(8, 8), keras.layers.Resizing(8, 8)),
+                         (image.CenterCrop(8, 8), keras.layers.CenterCrop(8, 8))):
+        t = theirs.get_random_transformation(x, training=True)
+        np.testing.assert_allclose(np.asarray(ours.transform_images(x, t)),
+                                   np.asarray(theirs.transform_images(x, t)), atol=1e-3)
+    with pytest.raises(ValueError, match="`transformation` must be a dict"):
+        image.RandomFlip().transform_images(x, (1, 2))
+    with pytest.raises(ValueError, match="h_start, w_start"):
+        image.RandomCrop(8, 6).transform_images(x, (1, 2, 3))
+
+
 def test_flip_horizontal_and_vertical_is_one_draw_as_keras():
     one = _images(1, 5, 6)
     x = np.repeat(one, 128, axis=0)

@@ -156,9 +156,13 @@ class _Deterministic(_Resizing):
         del seed
         return {"rows": tf.zeros([batch_size], tf.float32)}
 
+    keras_tuple_transformation = True
+
     def from_keras_transformation(self, transformation, data):
-        """Keras' transformation holds only ``input_shape``: the layer applies
-        (nothing is drawn)."""
+        """Keras' transformation holds only ``input_shape`` (Resizing's is the
+        input size, a tuple): the layer applies (nothing is drawn)."""
+        if not isinstance(transformation, dict):
+            transformation = {}
         if "rows" in transformation:
             return transformation
         return dict(self.sample_params(self.batch_size(data), None), **transformation)
@@ -215,6 +219,28 @@ class RandomCrop(_Resizing):
         y_seed, x_seed = tf.unstack(seeds_lib.split(seed, 2))
         return {"offset_y": seeds_lib.uniform([batch_size], y_seed),
                 "offset_x": seeds_lib.uniform([batch_size], x_seed)}
+
+    keras_tuple_transformation = True
+
+    def from_keras_transformation(self, transformation, data):
+        """Keras' ``(h_start, w_start)``: one window, at those pixels, for the
+        whole batch (as Keras crops); a dict is read as usual."""
+        if isinstance(transformation, dict):
+            return super().from_keras_transformation(transformation, data)
+        if not isinstance(transformation, (tuple, list)) or len(transformation) != 2:
+            raise ValueError("`transformation` must be a dict or Keras' (h_start, w_start), "
+                             f"got {transformation!r}.")
+        batch_size = self.batch_size(data)
+        h, w = float_size(*spatial(data["images"]))
+
+        def fraction(start, room):
+            # The inverse of offsets(): floor(u * (room + 1)) == start.
+            start = tf.cast(tf.reshape(start, []), tf.float32)
+            return tf.fill([batch_size], (start + 0.5) / (tf.maximum(room, 0.0) + 1.0))
+
+        # No gate: every row is cropped, as in Keras.
+        return {"offset_y": fraction(transformation[0], h - self.height),
+                "offset_x": fraction(transformation[1], w - self.width)}
 
     def offsets(self, params, height, width):
         """``(y0, x0)`` ``[B]`` top-left corners of the drawn windows, in pixels

@@ -53,15 +53,28 @@ class KerasTransformAPI:
 
     def from_keras_transformation(self, transformation, data):
         """tfaug params from a transformation: as is when it holds them, else
-        the layer reads Keras' keys (override where the two differ)."""
+        the layer reads Keras' keys (override where the two differ; layers
+        whose Keras transformation is a tuple read it there)."""
         del data
         return transformation
+
+    # Layers whose Keras transformation is a tuple (RandomCrop's ``(h_start,
+    # w_start)``, the resizing layers' input size) read it in their
+    # ``from_keras_transformation``; the others take dicts only.
+    keras_tuple_transformation = False
 
     def _transform(self, data, transformation, training):
         if not training or transformation is None:
             return data
+        if isinstance(transformation, dict):
+            transformation = dict(transformation)
+        elif not (self.keras_tuple_transformation and isinstance(transformation, (tuple, list))):
+            raise ValueError(
+                f"`transformation` must be a dict (from get_random_transformation, or "
+                f"with Keras' keys for {type(self).__name__}), got "
+                f"{type(transformation).__name__} {transformation!r}.")
         internal, spec = self.standardize(data)
-        params = self.from_keras_transformation(dict(transformation), internal)
+        params = self.from_keras_transformation(transformation, internal)
         return self.restore(self.apply(internal, params), spec)
 
     def _with_images(self, key, value, transformation):

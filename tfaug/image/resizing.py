@@ -172,6 +172,14 @@ class Resizing(ImageAugmentation):
             out["boxes"] = affine.transform_boxes(data["boxes"], matrix, size)
         return out
 
+    keras_tuple_transformation = True
+
+    def from_keras_transformation(self, transformation, data):
+        """Nothing is drawn: Keras' transformation (the input size, a tuple) or
+        a dict is accepted as it is."""
+        del data
+        return transformation if isinstance(transformation, dict) else {}
+
     def transform(self, data, params):
         del params
         return self.resize(data)
