@@ -204,13 +204,18 @@ class _Traced:
 def jit(fn):
     """``tf.function(fn, jit_compile=True)``, traced and counted on its own.
 
+    Without AutoGraph: tfaug's code is graph code already (``tf.cond``,
+    ``tf.where``, no Python control flow on tensors), and converting it
+    function by function cost about 5 s on the first compiled call of a
+    process (RandomRotation on 16x16 images: 5.2 s -> 1.4 s).
+
     Args:
       fn: A function of tensors.
 
     Returns:
       The compiled function.
     """
-    return tf.function(_Traced(fn), jit_compile=True)
+    return tf.function(_Traced(fn), jit_compile=True, autograph=False)
 
 
 class Program:
@@ -232,8 +237,9 @@ class Program:
         enabled = auto_compile_enabled()
         key = (self.name, enabled, signature(args))
         fn = self.python_function
-        # Switch off: a plain graph function (no XLA), traced once per signature.
-        make = (lambda: jit(fn)) if enabled else (lambda: tf.function(_Traced(fn)))
+        # Switch off: a plain graph function (no XLA, no AutoGraph, as in
+        # jit()), traced once per signature.
+        make = (lambda: jit(fn)) if enabled else (lambda: tf.function(_Traced(fn), autograph=False))
         return cached_program(current_owner(), key, make)(*args)
 
 
