@@ -36,8 +36,8 @@ import tensorflow as tf
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
-from tfaug.core.base import GATE
 from tfaug.image.base import GeometricAugmentation, float_size, spatial
+from tfaug.image.keras_args import with_gate, zero_ungated
 from tfaug.image.ops import affine
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
@@ -124,10 +124,8 @@ class RandomFlip(GeometricAugmentation):
         return (None, None, None, tuple(self.value_range))
 
     def _flags(self, params):
-        h, v = params["horizontal"], params["vertical"]
-        if GATE in params:
-            h, v = h & params[GATE], v & params[GATE]
-        return h, v
+        return (with_gate(params["horizontal"], params),
+                with_gate(params["vertical"], params))
 
     def matrix(self, params, height, width):
         h, v = self._flags(params)
@@ -215,9 +213,7 @@ class RandomRotation(GeometricAugmentation):
         and ``batch_size``. Keras' ``angle`` (degrees) shares its name with
         tfaug's (radians), so tfaug's value stays under ``radians``."""
         height, width = spatial(data["images"])
-        radians = params["angle"]
-        if GATE in params:
-            radians = tf.where(params[GATE], radians, 0.0)
+        radians, = zero_ungated(params, params["angle"])
         return {"angle": radians * (180.0 / math.pi),
                 "rotation_matrix": _keras_matrix(self.gated_matrix(params, height, width)),
                 "radians": params["angle"], "image_height": height,
@@ -313,10 +309,7 @@ class RandomZoom(GeometricAugmentation):
         """Keras' ``height_zoom``/``width_zoom`` ``[B, 1]``: ``1 + z``, the
         output->input scale (above 1 zooms out; 1 where the layer does not apply)."""
         del data
-        zoom_x, zoom_y = params["zoom_x"], params["zoom_y"]
-        if GATE in params:
-            zoom_x = tf.where(params[GATE], zoom_x, 0.0)
-            zoom_y = tf.where(params[GATE], zoom_y, 0.0)
+        zoom_x, zoom_y = zero_ungated(params, params["zoom_x"], params["zoom_y"])
         return {"height_zoom": (1.0 + zoom_y)[:, None], "width_zoom": (1.0 + zoom_x)[:, None]}
 
     def from_keras_transformation(self, transformation, data):
@@ -383,9 +376,7 @@ class RandomTranslation(GeometricAugmentation):
         """Keras' ``translations`` ``[B, 2]``: the shift ``(dx, dy)`` in pixels
         (positive moves the content right/down; 0 where the layer does not apply)."""
         h, w = float_size(*spatial(data["images"]))
-        dx, dy = params["dx"] * w, params["dy"] * h
-        if GATE in params:
-            dx, dy = tf.where(params[GATE], dx, 0.0), tf.where(params[GATE], dy, 0.0)
+        dx, dy = zero_ungated(params, params["dx"] * w, params["dy"] * h)
         return {"translations": tf.stack([dx, dy], axis=-1)}
 
     def from_keras_transformation(self, transformation, data):
@@ -465,9 +456,7 @@ class RandomShear(GeometricAugmentation):
         """Keras' ``shear_factor`` ``[B, 2]``: the signed ``(k_x, k_y)`` (0 where
         the layer does not apply)."""
         del data
-        kx, ky = params["shear_x"], params["shear_y"]
-        if GATE in params:
-            kx, ky = tf.where(params[GATE], kx, 0.0), tf.where(params[GATE], ky, 0.0)
+        kx, ky = zero_ungated(params, params["shear_x"], params["shear_y"])
         return {"shear_factor": tf.stack([kx, ky], axis=-1)}
 
     def from_keras_transformation(self, transformation, data):

@@ -63,3 +63,11 @@ def keras_rows(value, batch_size, dtype=tf.float32, inner=()):
 def with_gate(flags, params):
     """``flags`` (bool ``[B]``) and the layer's per-sample gate, if drawn."""
     return flags & params[GATE] if GATE in params else flags
+
+
+def zero_ungated(params, *values):
+    """``values`` (each ``[B]``) with 0 on the rows the gate leaves out (as
+    Keras reports a layer that does not apply), unchanged without a gate."""
+    if GATE not in params:
+        return values
+    return tuple(tf.where(params[GATE], v, tf.zeros_like(v)) for v in values)
