@@ -119,6 +119,29 @@ def test_extensible_header(tmp_path):
                                   np.frombuffer(pcm, "<i2").astype(np.float32) / 32768)
 
 
+def test_header_sample_rate_without_decoding(tmp_path):
+    # A LIST chunk before 'fmt ' (odd size: padded) is skipped; real files agree with decoding.
+    pcm = (noise((50,)) * 32767).astype("<i2").tobytes()
+    info = b"INFOISFT\x05\x00\x00\x00tool\x00\x00"
+    fmt = struct.pack("<HHIIHH", 1, 1, 22050, 44100, 2, 16)
+    body = (b"WAVE" + b"LIST" + struct.pack("<I", len(info) - 1) + info + b"fmt "
+            + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(pcm)) + pcm)
+    path = tmp_path / "list.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    assert io.wav_sample_rate(path) == 22050 == io.read_wav(path)[1]
+    for name in ("punch.wav", "house_lo.wav"):
+        assert io.wav_sample_rate(PYGAME / name) == int(
+            io.decode_wav(tf.io.read_file(str(PYGAME / name)))[1])
+    (tmp_path / "x.wav").write_bytes(b"RIFF\x04\x00\x00\x00WAVE")
+    with pytest.raises(ValueError, match=r"x\.wav.*no complete 'fmt ' chunk"):
+        io.wav_sample_rate(tmp_path / "x.wav")
+    (tmp_path / "y.wav").write_bytes(b"just text, no header")
+    with pytest.raises(ValueError, match=r"y\.wav.*not a WAV file"):
+        io.wav_sample_rate(tmp_path / "y.wav")
+    with pytest.raises(FileNotFoundError, match="no WAV file"):
+        io.wav_sample_rate(tmp_path / "missing.wav")
+
+
 @pytest.mark.skipif(not ALSA.exists(), reason="Debian's alsa-utils sounds not installed")
 def test_debian_speech_wav():
     audio, rate = io.read_wav(ALSA)

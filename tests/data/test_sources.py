@@ -8,6 +8,7 @@ import tensorflow as tf
 from PIL import Image
 from sklearn.datasets import load_breast_cancer, load_digits, load_sample_images
 
+import tfaug
 from tfaug.data import sources
 from tfaug.data.pipeline import Pipeline
 
@@ -299,14 +300,40 @@ def test_wav_reads_8_bit_and_24_bit_files(tmp_path):
     np.testing.assert_allclose(w24, tone, atol=1.0 / 2 ** 22)
 
 
+def _peak_hz(wave, rate):
+    spectrum = np.abs(np.fft.rfft(wave * np.hanning(len(wave))))
+    return np.argmax(spectrum) * rate / len(wave)
+
+
+def test_wav_resamples_other_rates_to_the_pipeline_rate(tmp_path):
+    _tone(tmp_path / "a.wav", 440, 0.5, rate=16000)
+    _tone(tmp_path / "b.wav", 1000, 0.5, rate=11025)
+    _tone(tmp_path / "c.wav", 660, 0.5, rate=8000)
+    pipe = Pipeline.from_wav(str(tmp_path / "*.wav"), labels=None, sample_rate=16000)
+    assert pipe.sample_rate == 16000
+    a, b, c = _rows(pipe)
+    assert (len(a), len(b), len(c)) == (8000, 8000, 8000)  # 0.5 s at 16 kHz each
+    for wave, hz in ((a, 440), (b, 1000), (c, 660)):  # the pitch survives resampling
+        assert abs(_peak_hz(wave, 16000) - hz) <= 2.0
+        assert np.sqrt(np.mean(wave[400:-400] ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.02)
+    expected = tfaug.audio.ops.resample(
+        tfaug.audio.read_wav(tmp_path / "b.wav")[0], 11025, 16000).numpy()
+    np.testing.assert_allclose(b, expected, atol=1e-6)  # tfaug's own resampler
+    fixed = Pipeline.from_wav(str(tmp_path / "*.wav"), sample_rate=16000, length=4000)
+    assert all(w.shape == (4000,) for w in _rows(fixed))
+
+
 def test_wav_errors(tmp_path):
     _tone(tmp_path / "a.wav", 440, 0.1, rate=8000)
     _tone(tmp_path / "b.wav", 440, 0.1, rate=16000)
-    pipe = Pipeline.from_wav(str(tmp_path / "*.wav"))
-    with pytest.raises(tf.errors.InvalidArgumentError, match="sample rate"):
-        _rows(pipe)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="8000"):
-        _rows(Pipeline.from_wav([tmp_path / "b.wav"], sample_rate=8000))
+    with pytest.raises(ValueError, match=r"b\.wav.*16000 Hz.*`sample_rate` 8000 Hz"):
+        Pipeline.from_wav(str(tmp_path / "*.wav"), resample=False)  # at build time
+    with pytest.raises(ValueError, match="resample"):
+        Pipeline.from_wav(str(tmp_path / "*.wav"), resample="no")
+    (tmp_path / "bad.wav").write_bytes(b"not a wav file at all")
+    with pytest.raises(ValueError, match=r"bad\.wav.*not a WAV"):
+        Pipeline.from_wav([tmp_path / "bad.wav"])
+    (tmp_path / "bad.wav").unlink()
     with pytest.raises(ValueError, match="labels"):
         Pipeline.from_wav(str(tmp_path / "*.wav"), labels=[0, 1])
     with pytest.raises(ValueError, match="labels"):

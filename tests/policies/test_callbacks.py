@@ -253,7 +253,8 @@ def _feed(values):
 def test_adaptive_moves_strength_toward_target_and_scales_references():
     a, b = ShiftLayer(strength=0.5), ShiftLayer(strength=4.0)
     rs = [0.9] * 6 + [0.6] + [0.1] * 10
-    cb = AdaptiveAugmentation(layers=[a, b], target=0.6, metric=_feed(rs), step=0.25)
+    cb = AdaptiveAugmentation(layers=[a, b], target=0.6, metric=_feed(rs), step=0.25,
+                              initial=0.0)
     assert cb.references == [0.5, 4.0]
     cb.on_train_begin()
     assert (a.get_strength(), b.get_strength()) == (0.0, 0.0)  # initial p = 0
@@ -285,6 +286,24 @@ def test_adaptive_max_strength_scales_past_the_reference():
     assert aug.get_strength() == 7.5  # 1.5 * 5
 
 
+def test_adaptive_starts_at_the_configured_strength():
+    # Adding the callback must not switch augmentation off: p starts at 1, so
+    # every layer keeps its configured strength until the heuristic moves it.
+    a, b = ShiftLayer(strength=0.5), ShiftLayer(strength=4.0)
+    cb = AdaptiveAugmentation(layers=[a, b], metric=_feed([0.0, 0.0]), step=0.25)
+    assert cb.initial == cb.strength == 1.0
+    cb.on_train_begin()
+    assert (a.get_strength(), b.get_strength()) == (0.5, 4.0)
+    logs = {}
+    cb.on_epoch_end(0, logs)  # r = 0 < target: one step down from the configured strength
+    assert logs["augment_strength"] == 1.0 and cb.strength == 0.75
+    assert (a.get_strength(), b.get_strength()) == (0.375, 3.0)
+    # A ceiling below 1 caps the default start.
+    capped = AdaptiveAugmentation(layers=ShiftLayer(), metric=_feed([]), step=0.1,
+                                  max_strength=0.5)
+    assert capped.initial == 0.5
+
+
 def test_adaptive_loss_metric_from_logs():
     aug = ShiftLayer(strength=1.0)
     cb = AdaptiveAugmentation(layers=aug, target=0.5, step=0.1, initial=0.5)
@@ -304,7 +323,7 @@ def test_adaptive_raises_strength_when_a_real_model_overfits(digits):
     aug = ShiftLayer(strength=2.0)
     model = _model(aug, width=256)
     ada = AdaptiveAugmentation(metric="sign", validation_data=held, train_data=train,
-                               step=0.1)
+                               step=0.1, initial=0.0)
     hist = model.fit(*train, batch_size=10, epochs=6, callbacks=[ada], verbose=0)
     r = hist.history["overfit_r"]
     p = hist.history["augment_strength"]
@@ -316,7 +335,7 @@ def test_adaptive_raises_strength_when_a_real_model_overfits(digits):
     # The loss heuristic, on fit's own validation data, sees the same gap.
     aug2 = ShiftLayer(strength=2.0)
     model2 = _model(aug2, width=256)
-    ada2 = AdaptiveAugmentation(step=0.1)
+    ada2 = AdaptiveAugmentation(step=0.1, initial=0.0)
     hist2 = model2.fit(*train, batch_size=10, epochs=8, validation_data=held,
                        callbacks=[ada2], verbose=0)
     r2, p2 = hist2.history["overfit_r"], hist2.history["augment_strength"]
@@ -342,7 +361,8 @@ def test_adaptive_with_a_real_policy_scales_its_strength():
     # The strength is scaled (reference 1); the paper's magnitude M stays 9.
     from tfaug.policies import RandAugment
     aug = RandAugment(num_ops=2, magnitude=9)
-    cb = AdaptiveAugmentation(layers=aug, metric=_feed([1.0, 1.0]), step=0.5)
+    cb = AdaptiveAugmentation(layers=aug, metric=_feed([1.0, 1.0]), step=0.5,
+                              initial=0.0)
     assert cb.references == [1.0]
     cb.on_train_begin()
     assert aug.get_strength() == 0.0
@@ -358,7 +378,8 @@ def test_adaptive_drives_a_real_image_layer_in_a_fit():
     probe = ProbeLayer()
     model = _model(aug, probe)
     x, y = np.full((20, 8, 8, 1), 0.25, "float32"), np.zeros(20, "int32")
-    ada = AdaptiveAugmentation(metric=lambda logs: 1.0, step=0.5)  # found in the model
+    ada = AdaptiveAugmentation(metric=lambda logs: 1.0, step=0.5,
+                               initial=0.0)  # layers found in the model
     rec = _Recorder(lambda cb: float(probe.seen.numpy()))
     hist = model.fit(x, y, batch_size=10, epochs=3, callbacks=[ada, rec], verbose=0)
     assert ada.layers == [aug] and ada.references == [1.0]

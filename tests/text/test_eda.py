@@ -354,3 +354,23 @@ def test_pipeline_repeats_labels_with_variants():
     # Each sample's rows together: the original, then its variants.
     assert x.shape == (12,) and y.numpy().tolist() == [0, 0, 0, 1, 1, 1] * 2
     assert decoded(x)[0::3] == [SENTENCE, "The plot is dull."] * 2
+
+
+def test_protected_words_add_to_the_default_unless_replaced():
+    sentence = tf.constant(["it is not a good movie"] * 30)
+    added = text.RandomDelete(1.0, protected_words=["good"])
+    for s in decoded(added(sentence, training=True, seed=SEED)):
+        assert {"not", "good"} <= set(toks(s)), s  # the negation stays protected
+    assert added.get_config()["protected_words"] == ["good"]
+    assert added.get_config()["replace_default"] is False
+    replaced = text.RandomDelete(1.0, protected_words=["good"], replace_default=True)
+    out = decoded(replaced(sentence, training=True, seed=SEED))
+    assert all("good" in toks(s) for s in out)
+    assert any("not" not in toks(s) for s in out)  # only "good" is protected now
+    nothing = text.RandomDelete(1.0, protected_words=[], replace_default=True)
+    assert any("not" not in toks(s) for s in decoded(nothing(sentence, training=True,
+                                                             seed=SEED)))
+    again = text.RandomDelete.from_config(replaced.get_config())
+    assert again.replace_default is True and again.protected_words == ["good"]
+    with pytest.raises(ValueError, match="replace_default"):
+        text.RandomDelete(protected_words=["good"], replace_default="yes")

@@ -18,7 +18,7 @@ layers :class:`Spectrogram` and :class:`MelSpectrogram` make them. WAV files:
 from tfaug.audio import ops
 from tfaug.audio.base import AudioAugmentation, SpectrogramAugmentation
 from tfaug.audio.filters import BandPass, HighPass, LowPass
-from tfaug.audio.io import decode_wav, encode_wav, read_wav, write_wav
+from tfaug.audio.io import decode_wav, encode_wav, read_wav, wav_sample_rate, write_wav
 from tfaug.audio.noise import ApplyImpulseResponse, BackgroundNoise
 from tfaug.audio.spectrogram import (FrequencyMask, MelSpectrogram, Spectrogram, TimeMask,
                                      TimeWarp)
@@ -30,4 +30,4 @@ __all__ = ["ApplyImpulseResponse", "AudioAugmentation", "BackgroundNoise", "Band
            "FrequencyMask", "Gain", "GaussianNoiseSNR", "HighPass", "LowPass", "MelSpectrogram",
            "PitchShift", "PolarityInversion", "SpectrogramAugmentation", "Spectrogram",
            "SpeedPerturb", "TanhDistortion", "TimeMask", "TimeShift", "TimeStretch", "TimeWarp",
-           "decode_wav", "encode_wav", "ops", "read_wav", "write_wav"]
+           "decode_wav", "encode_wav", "ops", "read_wav", "wav_sample_rate", "write_wav"]

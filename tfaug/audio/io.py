@@ -25,6 +25,7 @@ Example:
 """
 
 import os
+import struct
 
 import numpy as np
 import tensorflow as tf
@@ -228,6 +229,52 @@ def read_wav(path, sample_rate=None, mono=False):
     if audio.shape[1] == 1 or mono:
         audio = tf.reduce_mean(audio, axis=1)
     return audio, rate
+
+
+def wav_sample_rate(path):
+    """A WAV file's sample rate, read from its header alone (no decoding).
+
+    Reads the RIFF chunk headers up to the ``fmt `` chunk, so it costs a few
+    small reads however long the file is (``tf.io.gfile``: local paths and
+    the file systems TensorFlow knows, e.g. ``gs://``). The pipeline readers
+    call it for every file when a pipeline is built.
+
+    Args:
+      path: File path (str or ``os.PathLike``).
+
+    Returns:
+      The rate in Hz, a Python int.
+
+    Raises:
+      FileNotFoundError: no such file.
+      ValueError: not a RIFF/WAVE file, or no complete ``fmt `` chunk
+        (the message names the file).
+
+    Example:
+      >>> write_wav("tone.wav", tf.zeros([800]), 8000)
+      >>> wav_sample_rate("tone.wav")
+      8000
+    """
+    path = os.fspath(path)
+    if not tf.io.gfile.exists(path):
+        raise FileNotFoundError(f"no WAV file at {path!r}.")
+    with tf.io.gfile.GFile(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            raise ValueError(f"{path!r} is not a WAV file (no RIFF/WAVE header); "
+                             f"supported: {SUPPORTED}.")
+        for _ in range(_MAX_CHUNKS):
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                break
+            cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if cid == b"fmt ":
+                fmt = f.read(8)
+                if len(fmt) == 8:
+                    return int(struct.unpack("<I", fmt[4:8])[0])
+                break
+            f.seek(size + size % 2, 1)
+    raise ValueError(f"{path!r} has no complete 'fmt ' chunk (truncated or damaged WAV).")
 
 
 def write_wav(path, audio, sample_rate):

@@ -167,14 +167,18 @@ class SourceConstructors:
         return cls(readers_table.text_csv(path, text_column, label_column, class_names))
 
     @classmethod
-    def from_wav(cls, paths_or_pattern, labels=None, sample_rate=None, length=None):
-        """WAV clips as mono float32 ``[T]``.
+    def from_wav(cls, paths_or_pattern, labels=None, sample_rate=None, length=None,
+                 resample=True):
+        """WAV clips as mono float32 ``[T]`` at one sample rate.
 
         Args:
           paths_or_pattern: Glob pattern, or a list of paths.
           labels: One label per path (needs a list of paths).
-          sample_rate: Required rate in Hz (None: the first file's).
+          sample_rate: The pipeline's rate in Hz (None: the first file's).
           length: Pad or crop every clip to this many samples.
+          resample: Files of another rate are resampled to ``sample_rate``
+            (True) or refused when the pipeline is built (False: a
+            ``ValueError`` naming the file and both rates).
 
         Returns:
           A ``Pipeline`` (details: :func:`tfaug.data.readers_media.wav`).
@@ -183,7 +187,7 @@ class SourceConstructors:
           FileNotFoundError: no file matches.
           ValueError: bad arguments.
         """
-        return cls(readers_media.wav(paths_or_pattern, labels, sample_rate, length))
+        return cls(readers_media.wav(paths_or_pattern, labels, sample_rate, length, resample))
 
     @classmethod
     def from_materialized(cls, directory):

@@ -9,7 +9,8 @@ import os
 
 import tensorflow as tf
 
-from tfaug.audio import decode_wav
+from tfaug.audio import decode_wav, wav_sample_rate
+from tfaug.audio.ops import resample as resample_op
 from tfaug.core import validation
 from tfaug.data.sources import AUTOTUNE, Source, describe_files, expand_files
 
@@ -121,35 +122,37 @@ def image_directory(directory, image_size=None, channels=3, class_names=None,
                   {"class_names": list(names), "files": files})
 
 
-def _wav_rate(path):
-    return int(decode_wav(tf.io.read_file(path))[1])
-
-
-def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
+def wav(paths_or_pattern, labels=None, sample_rate=None, length=None, resample=True):
     """WAV files decoded with :func:`tfaug.audio.decode_wav` into mono float32 ``[T]``.
 
     8-bit, 16-bit, 24-bit and 32-bit PCM and float WAVs are read (a graph op,
     unlike ``tf.audio.decode_wav``, which reads 16-bit PCM only). Multi-channel
-    files are averaged to mono. Every file must have the pipeline's sample rate:
-    ``sample_rate``, or (when None) the first file's. A file with another rate
-    stops iteration with an ``InvalidArgumentError`` that names the file and
-    both rates.
+    files are averaged to mono. Every file's sample rate is read from its
+    header when the reader is called; a file whose rate differs from the
+    pipeline's (``sample_rate``, or when None the first file's) is resampled
+    to it in the pipeline with :func:`tfaug.audio.ops.resample` (band-limited
+    windowed sinc), or, with ``resample=False``, refused there and then with a
+    ``ValueError`` that names the file and both rates.
 
     Args:
       paths_or_pattern: A glob pattern (files sorted) or a list of paths.
       labels: Optional labels, one per file; then ``paths_or_pattern`` must be
         a list (its order is the labels' order).
-      sample_rate: Expected rate in Hz, or None for the first file's rate.
-      length: Pad with zeros or crop each clip to this many samples, so clips
-        of different lengths batch; None keeps each clip's length.
+      sample_rate: The pipeline's rate in Hz, or None for the first file's rate.
+      length: Pad with zeros or crop each clip to this many samples (after
+        resampling), so clips of different lengths batch; None keeps each
+        clip's length.
+      resample: Resample files of another rate (True) or refuse them (False).
 
     Returns:
       A :class:`tfaug.data.sources.Source` of ``waveform`` or
-      ``(waveform, label)``; ``info["sample_rate"]`` is the rate.
+      ``(waveform, label)``; ``info["sample_rate"]`` is the rate and
+      ``info["file_rates"]`` each file's own rate.
 
     Raises:
       FileNotFoundError: no file matches.
-      ValueError: bad arguments, or labels that do not match the files.
+      ValueError: bad arguments, labels that do not match the files, a file
+        that is not a WAV file, or (``resample=False``) a file of another rate.
     """
     files = expand_files(paths_or_pattern, "paths_or_pattern")
     if labels is not None:
@@ -164,20 +167,38 @@ def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
         if labels.shape.rank == 0 or labels.shape[0] != len(files):
             raise ValueError(f"`labels` must have one entry per file ({len(files)} files), "
                              f"got shape {labels.shape}.")
+    resample = validation.check_bool("resample", resample)
+    rates = [wav_sample_rate(path) for path in files]
     if sample_rate is None:
-        sample_rate = _wav_rate(files[0])
+        sample_rate = rates[0]
     sample_rate = validation.check_int("sample_rate", sample_rate, 1)
     if length is not None:
         length = validation.check_int("length", length, 1)
+    others = [(path, rate) for path, rate in zip(files, rates) if rate != sample_rate]
+    if others and not resample:
+        path, rate = others[0]
+        raise ValueError(
+            f"WAV file {path!r} has sample rate {rate} Hz, not the pipeline's "
+            f"`sample_rate` {sample_rate} Hz ({len(others)} of {len(files)} files differ); "
+            "pass resample=True to resample them, or convert them first (e.g. "
+            f"`sox in.wav -r {sample_rate} out.wav`).")
+    distinct = sorted(set(rates))
+    rate_index = [distinct.index(rate) for rate in rates]
 
-    def load(path):
+    def to_pipeline_rate(wave, index):
+        branches = [lambda r=r: resample_op(wave, r, sample_rate) for r in distinct]
+        return branches[0]() if len(branches) == 1 else tf.switch_case(index, branches)
+
+    def load(path, index, header_rate):
         wave, rate = decode_wav(tf.io.read_file(path), mono=True)
         check = tf.debugging.Assert(
-            tf.equal(rate, sample_rate),
-            ["WAV file", path, "has sample rate", rate,
-             f"Hz, not the pipeline's sample rate {sample_rate} Hz"])
+            tf.equal(rate, header_rate),
+            ["WAV file", path, "now has sample rate", rate,
+             "Hz, not the", header_rate, "Hz its header had when the pipeline was built"])
         with tf.control_dependencies([check]):
             wave = tf.identity(wave)
+        if others:
+            wave = to_pipeline_rate(wave, index)
         if length is not None:
             wave = wave[:length]
             wave = tf.pad(wave, [[0, length - tf.shape(wave)[0]]])
@@ -185,7 +206,8 @@ def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
         return wave
 
     def make():
-        paths = tf.data.Dataset.from_tensor_slices(files)
+        paths = tf.data.Dataset.from_tensor_slices(
+            (files, tf.constant(rate_index, tf.int32), tf.constant(rates, tf.int32)))
         waves = paths.map(load, num_parallel_calls=AUTOTUNE, deterministic=True)
         if labels is None:
             return waves
@@ -194,4 +216,4 @@ def wav(paths_or_pattern, labels=None, sample_rate=None, length=None):
     return Source("from_wav", make,
                   f"{describe_files(paths_or_pattern)}, {len(files)} files, "
                   f"sample_rate={sample_rate}, length={length}",
-                  {"sample_rate": sample_rate, "files": files})
+                  {"sample_rate": sample_rate, "files": files, "file_rates": rates})

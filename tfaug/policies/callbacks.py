@@ -265,8 +265,11 @@ class AdaptiveAugmentation(_Controller):
     strength when the callback is set up (its configured strength: at
     construction for explicit ``layers``, when training first starts for
     ``layers=None``). So ``p = 0`` turns augmentation off and ``p = 1``
-    restores the configured strength. Training starts at ``p = initial``; a second ``fit`` with
-    the same callback continues from the current ``p``.
+    restores the configured strength. Training starts at ``p = initial``,
+    by default 1: adding the callback leaves augmentation as configured until
+    the heuristic says to move it (pass ``initial=0.0`` for ADA's start from
+    no augmentation). A second ``fit`` with the same callback continues from
+    the current ``p``.
 
     After each epoch the callback measures an overfitting heuristic ``r`` and
     moves ``p`` by ``step`` toward less overfitting: up when ``r > target``,
@@ -309,7 +312,8 @@ class AdaptiveAugmentation(_Controller):
       train_data: ``(x, y)`` a fixed slice of the training arrays (not
         augmented), or None.
       step: Change of ``p`` per epoch, in ``(0, max_strength]``.
-      initial: ``p`` at the start of training, in ``[0, max_strength]``.
+      initial: ``p`` at the start of training, in ``[0, max_strength]``; None
+        (default): ``min(1, max_strength)``, the configured strength.
       max_strength: Largest ``p``, > 0 (above 1 scales strengths past their
         configured values).
       batch_size: Batch size used to evaluate ``validation_data`` and
@@ -337,12 +341,13 @@ class AdaptiveAugmentation(_Controller):
     METRICS = ("loss", "sign")
 
     def __init__(self, layers=None, target=0.6, metric="loss", validation_data=None,
-                 train_data=None, step=0.05, initial=0.0, max_strength=1.0,
+                 train_data=None, step=0.05, initial=None, max_strength=1.0,
                  batch_size=128, verbose=0):
         self.target = check_number("target", target, 0.0, 1.0)
         self.max_strength = _finite("max_strength", max_strength, 0.0)
         self.step = check_number("step", step, 0.0, self.max_strength, low_inclusive=False)
-        self.initial = check_number("initial", initial, 0.0, self.max_strength)
+        self.initial = (min(1.0, self.max_strength) if initial is None
+                        else check_number("initial", initial, 0.0, self.max_strength))
         if not (callable(metric) or metric in self.METRICS):
             raise (ArgumentError if isinstance(metric, str) else ArgumentTypeError)(
                 "metric", metric, f"one of {list(self.METRICS)} or a callable "

@@ -29,11 +29,14 @@ class TextAugmentation(Augmentation):
     """Base of text layers.
 
     Args:
-      protected_words: Words never replaced, deleted or moved across. ``None``:
-        the default list (``tfaug.text.ops.DEFAULT_PROTECTED``: not, no, never,
-        nor, n't, without, ...). Entries starting with ``'`` or ``n'`` are
-        clitics (``n't`` protects "don't"). Give ``[]`` to protect nothing, or
-        ``DEFAULT_PROTECTED + [...]`` to extend.
+      protected_words: Words never replaced, deleted or moved across, added
+        to the default list (``tfaug.text.ops.DEFAULT_PROTECTED``: not, no,
+        never, nor, n't, without, ...), which stays protected. ``None``: the
+        default list alone. Entries starting with ``'`` or ``n'`` are clitics
+        (``n't`` protects "don't").
+      replace_default: Keyword-only: ``protected_words`` replaces the default
+        list instead of adding to it (``protected_words=[],
+        replace_default=True`` protects nothing).
       probability: Per-sample chance that the layer applies.
       seed: Initial seed state.
       **kwargs: Keras layer arguments, and the keyword-only ``strength`` of
@@ -47,11 +50,21 @@ class TextAugmentation(Augmentation):
     modality = "text"
     auto_compile = False
 
-    def __init__(self, *, protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, protected_words=None, replace_default=False, probability=1.0,
+                 seed=None, **kwargs):
         flat_lib.tf_text()  # TensorFlow Text (the [text] extra): fail here, naming it
         super().__init__(probability=probability, seed=seed, **kwargs)
-        self.protected_words, self._protected_regex = words_lib.word_list(
-            "protected_words", protected_words, words_lib.DEFAULT_PROTECTED)
+        self.replace_default = validation.check_bool("replace_default", replace_default)
+        self.protected_words, self._protected_regex = words_lib.protected_list(
+            protected_words, self.replace_default)
+
+    def get_config(self):
+        """The ``__init__`` arguments, with ``replace_default`` (a base-class
+        keyword that layers taking ``protected_words`` forward in ``kwargs``)."""
+        config = super().get_config()
+        if "protected_words" in config:
+            config["replace_default"] = self.replace_default
+        return config
 
     # ------------------------------------------------- shared argument handling
     def set_stop_words(self, stop_words):

@@ -67,6 +67,23 @@ def word_list(name, value, default):
     return (None if value is None else words), pattern(words)
 
 
+def protected_list(value, replace_default=False):
+    """The ``protected_words`` argument -> ``(config value, pattern)``.
+
+    A list given by the user adds to :data:`DEFAULT_PROTECTED` (the negations
+    stay protected) unless ``replace_default`` is True, when it is the whole
+    list (``[]`` then protects nothing). None is the default list alone.
+
+    Example:
+      >>> config, regex = protected_list(["great"])
+      >>> config, "never" in regex, "great" in regex
+      (['great'], True, True)
+    """
+    given = check_words("protected_words", value, DEFAULT_PROTECTED)
+    words = given if replace_default else sorted(set(given) | set(DEFAULT_PROTECTED))
+    return (None if value is None else given), pattern(words)
+
+
 def _is_clitic(word):
     return word.startswith("'") or word.startswith("n'")
 
