@@ -1,6 +1,6 @@
 """tfaug: data augmentation for TensorFlow/Keras as Keras layers over TF graph ops."""
 
-__version__ = "0.1.0"
+from tfaug._version import __version__
 
 from tfaug import audio
 from tfaug import callbacks

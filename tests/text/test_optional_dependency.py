@@ -23,7 +23,7 @@ assert tfaug.tabular.GaussianNoise()(np.zeros((4, 3), "float32")).shape == (4, 3
 try:
     tfaug.text.RandomSwap(n=1)
 except ImportError as err:
-    assert 'pip install "tfaug[text]"' in str(err), err
+    assert 'pip install "tfaugment[text]"' in str(err), err
     print("OK")
 else:
     raise AssertionError("a text layer was built without TensorFlow Text")

@@ -19,10 +19,11 @@ import typing
 
 import tensorflow as tf
 
+from tfaug._version import DISTRIBUTION
 from tfaug.core import keyed
 
 # The pip extra that brings TensorFlow Text (named in the error below).
-TEXT_EXTRA = "tfaug[text]"
+TEXT_EXTRA = f"{DISTRIBUTION}[text]"
 
 _PUNCT = r"[^\pL\pN\pM_\s\p{Z}'’-]"
 # A whitespace token that is one word, not split further: word characters with
