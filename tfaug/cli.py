@@ -14,24 +14,33 @@ Usage::
     tfaug materialize --policy light_image --output aug/ --copies 4 photos/
     tfaug preview light_image photos/ -o preview.png      # grid: originals + variants
     tfaug preview RandomSwap reviews.txt -o swaps.html     # a layer name works too
+    tfaug preview GaussianNoise rows.csv -o noise.png      # .csv: the tabular GaussianNoise
     tfaug bench image                                      # throughput vs a peer library
 
 A bad policy file prints one line naming the JSON path of the bad field on
 stderr and exits with status 1.
 
+The arguments, ``--help`` and ``--version`` live in the top-level module
+:mod:`tfaug_cli` (the console script's entry point), which answers them without
+importing TensorFlow and imports this module only to run a command; this module
+holds the commands (:data:`COMMANDS`) and re-exports :func:`main` and
+:func:`build_parser`.
+
 ``cli`` sits on top of the modalities: it reaches the layers only through the
 registry and :mod:`tfaug.policies.io`, after importing the public package.
 """
 
-import argparse
-import contextlib
+import inspect
 import json
+import pathlib
+import shutil
 import sys
 
 import tfaug
 from tfaug.core import composition, registry
 from tfaug.core.validation import ArgumentError
 from tfaug.policies import io as policy_io
+from tfaug_cli import build_parser, main  # pylint: disable=unused-import  (re-exported)
 
 DESCRIPTION_WIDTH = 72
 
@@ -51,18 +60,38 @@ def compositions():
     return sorted(n for n, k in registry.registered().items() if is_composition(k))
 
 
+def summary(klass):
+    """The summary of ``klass``'s docstring on one line, RST double backticks removed.
+
+    The summary is the docstring's first paragraph (Google style: one sentence,
+    which may wrap onto a second line).
+
+    Example:
+        >>> summary(tfaug.image.RandomFlip)
+        'Flips images horizontally and/or vertically, per sample (keras.layers.RandomFlip).'
+    """
+    first = (inspect.getdoc(klass) or "").split("\n\n", 1)[0]
+    return " ".join(first.replace("``", "").split())
+
+
+def _modality(klass):
+    """What a registered class augments: a modality of the CLI, or ``"any"``."""
+    if is_composition(klass):
+        return "any"
+    modality = getattr(klass, "modality", None) or "any"
+    return "audio" if modality == "spectrogram" else modality
+
+
 def _layer_rows(modality=None):
-    """``[{name, modality, module, kind}]`` for every registered class, sorted."""
+    """``[{name, modality, kind, module, summary}]`` for every registered class, sorted."""
     rows = []
     for name, klass in sorted(registry.registered().items()):
-        kind = "composition" if is_composition(klass) else "layer"
-        layer_modality = getattr(klass, "modality", None)
-        if kind == "composition":
-            layer_modality = "any"
+        layer_modality = _modality(klass)
         if modality and layer_modality not in (modality, "any"):
             continue
-        rows.append({"name": name, "modality": layer_modality, "kind": kind,
-                     "module": klass.__module__})
+        rows.append({"name": name, "modality": layer_modality,
+                     "kind": "composition" if is_composition(klass) else "layer",
+                     "module": klass.__module__, "summary": summary(klass)})
     return rows
 
 
@@ -71,9 +100,14 @@ def _cmd_layers(args, out):
     if args.json:
         out.write(json.dumps(rows) + "\n")
         return 0
-    width = max([len(r["name"]) for r in rows] + [4])
+    name_width = max([len(r["name"]) for r in rows] + [len("NAME")])
+    modality_width = max([len(r["modality"]) for r in rows] + [len("MODALITY")])
+    columns = shutil.get_terminal_size((100, 24)).columns
+    room = max(columns - name_width - modality_width - 4, 20)
+    out.write(f"{'NAME':<{name_width}}  {'MODALITY':<{modality_width}}  SUMMARY\n")
     for r in rows:
-        out.write(f"{r['name']:<{width}}  {r['modality']:<8} {r['kind']:<12} {r['module']}\n")
+        out.write(f"{r['name']:<{name_width}}  {r['modality']:<{modality_width}}  "
+                  f"{_truncate(r['summary'], room)}\n")
     return 0
 
 
@@ -157,27 +191,104 @@ def _cmd_materialize(args, out):
     return 0
 
 
-def _resolve_layer(spec, sample_rate=None):
-    """A registered layer name (built with its defaults), else a policy name/path."""
-    klass = registry.registered().get(spec)
-    if klass is None:
-        return tfaug.policies.load(spec)
+def input_modality(paths):
+    """The modality the INPUT files' types tell (a folder: the type most of its
+    files have), or None when no path has a known type.
+
+    Args:
+      paths: Files or folders (a file need not exist: its suffix is read).
+
+    Returns:
+      ``"image"``, ``"audio"``, ``"text"``, ``"tabular"`` or None.
+
+    Raises:
+      ValueError: the paths are of several modalities (e.g. a .csv and a .png).
+
+    Example:
+        >>> input_modality(["rows.csv"])
+        'tabular'
+    """
+    from tfaug.viz import inputs  # pylint: disable=import-outside-toplevel
+    by_suffix = {suffix: modality for modality, suffixes in inputs.SUFFIXES.items()
+                 for suffix in suffixes}
+    found = {}
+    for path in map(pathlib.Path, paths):
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        kinds = [by_suffix[f.suffix.lower()] for f in files if f.suffix.lower() in by_suffix]
+        if kinds:
+            found.setdefault(max(sorted(set(kinds)), key=kinds.count), str(path))
+    if len(found) > 1:
+        kinds = ", ".join(f"{modality} ({path})" for modality, path in found.items())
+        raise ValueError(f"the INPUT files are of several kinds: {kinds}; preview one kind "
+                         f"at a time.")
+    return next(iter(found), None)
+
+
+def _pick_layer(spec, modality):
+    """``(name, class)`` of the registered layer ``spec`` names for ``modality``
+    inputs (None: unknown), or None when ``spec`` names no layer (a policy).
+
+    ``spec`` is a registered name or its last part (``GaussianNoise`` names both
+    ``GaussianNoise``, an image layer, and ``tabular.GaussianNoise``).
+    """
+    registered = registry.registered()
+    named = {key: klass for key, klass in registered.items()
+             if spec in (key, key.rsplit(".", 1)[-1], klass.__name__)}
+    if not named:
+        return None
+    if modality is None:
+        if len(named) == 1 or spec in named:
+            return (spec, named[spec]) if spec in named else next(iter(named.items()))
+        kinds = ", ".join(f"{_modality(k)} ({n})" for n, k in sorted(named.items()))
+        raise ValueError(f"{spec!r} names layers of several modalities: {kinds}; give INPUT "
+                         f"files of a known type or pass --modality.")
+    fitting = {key: klass for key, klass in named.items()
+               if _modality(klass) in (modality, "any")}
+    if len(fitting) == 1:
+        return next(iter(fitting.items()))
+    if spec in fitting:
+        return spec, fitting[spec]
+    if fitting:
+        raise ValueError(f"{spec!r} names several {modality} layers: "
+                         f"{', '.join(sorted(fitting))}; give the full name.")
+    kinds = " and ".join(sorted({_modality(k) for k in named.values()}))
+    available = sorted(key.rsplit(".", 1)[-1] for key, klass in registered.items()
+                       if _modality(klass) == modality)
+    raise ValueError(f"there is no {modality} layer named {spec!r} (the INPUT files are "
+                     f"{modality}; {spec} is for {kinds} data): the {modality} layers are "
+                     f"{', '.join(available)}.")
+
+
+def _resolve_layer(spec, modality=None, sample_rate=None):
+    """``(layer, modality)`` for ``spec`` and INPUT files of ``modality`` (None:
+    unknown): a layer name (built with its defaults; the files' modality picks
+    among same-named layers), else a policy name/path."""
+    picked = _pick_layer(spec, modality)
+    if picked is None:
+        layer = tfaug.policies.load(spec)
+        layer_modality = getattr(layer, "modality", None)
+        if modality and layer_modality and layer_modality != modality:
+            raise ValueError(f"{spec!r} is a policy for {layer_modality} data, and the INPUT "
+                             f"files are {modality}.")
+        return layer, modality or layer_modality
+    name, klass = picked
     kwargs = {}
-    if sample_rate is not None and getattr(klass, "modality", None) == "audio":
+    if sample_rate is not None and _modality(klass) == "audio":
         kwargs["sample_rate"] = sample_rate
     try:
-        return klass(**kwargs)
+        layer = klass(**kwargs)
     except ArgumentError:  # a bad value (also a TypeError when of the wrong type)
         raise
     except TypeError as error:  # a layer with a required argument
-        raise ValueError(f"{spec} cannot be built with its defaults ({error}): write a "
+        raise ValueError(f"{name} cannot be built with its defaults ({error}): write a "
                          f"policy file (tfaug.policies.save) and preview that.") from None
+    return layer, modality or _modality(klass)
 
 
 def _cmd_preview(args, out):
     from tfaug import viz  # pylint: disable=import-outside-toplevel
-    layer = _resolve_layer(args.policy, args.sample_rate)
-    modality = args.modality or layer.modality
+    layer, modality = _resolve_layer(args.policy, args.modality or input_modality(args.inputs),
+                                     args.sample_rate)
     if modality not in viz.inputs.SUFFIXES:
         raise ValueError(f"cannot tell what {args.policy!r} augments (modality "
                          f"{modality!r}): pass --modality image|audio|text|tabular.")
@@ -225,141 +336,6 @@ class _Bar:
             self.bar.close()
 
 
-def _add_preview(sub):
-    pre = sub.add_parser(
-        "preview", help="write a preview of what a policy or layer does to your files",
-        description="Apply POLICY (a shipped policy name, a policy file, or a registered "
-        "layer name such as RandomFlip or RandomSwap, built with its defaults) to INPUT "
-        "files and write a preview to -o: images (JPEG/PNG/BMP/GIF files or folders) -> a "
-        "PNG grid, originals in the first column; audio (WAV) -> a PNG of waveforms and "
-        "log-mel spectrograms plus WAV files of the variants; text (.txt, one sample a "
-        "line) -> HTML with the changed words marked, also printed here; tabular (CSV "
-        "with a header and a label column) -> a PNG of a PCA scatter and histograms.")
-    pre.add_argument("policy", metavar="POLICY",
-                     help="policy name/path (`tfaug policies list`) or a layer name "
-                     "(`tfaug layers`)")
-    pre.add_argument("inputs", metavar="INPUT", nargs="+", help="files or folders")
-    pre.add_argument("-o", "--output", required=True, metavar="OUT",
-                     help="the preview file (PNG; .html for text)")
-    pre.add_argument("-n", type=int, default=16, metavar="N", help="samples shown (default 16)")
-    pre.add_argument("--variants", type=int, default=4, metavar="V",
-                     help="augmented versions of each sample (default 4)")
-    pre.add_argument("--seed", type=int, default=0, metavar="S", help="seed (default 0)")
-    pre.add_argument("--modality", default=None, choices=("image", "audio", "text", "tabular"),
-                     help="what the inputs are (default: the policy's modality)")
-    pre.add_argument("--image-size", type=int, nargs=2, default=None, metavar=("H", "W"),
-                     help="resize images to H x W (default: the first image's size)")
-    pre.add_argument("--sample-rate", type=int, default=None, metavar="HZ",
-                     help="rate for an audio layer built by name (default 16000); WAVs at "
-                     "another rate are resampled to the layer's rate")
-    pre.add_argument("--label-column", default="label", metavar="NAME",
-                     help="CSV column with the integer class (default 'label')")
-    pre.set_defaults(func=_cmd_preview)
-
-
-def _add_bench(sub):
-    ben = sub.add_parser(
-        "bench", help="measure augmentation throughput on this machine",
-        description="Time a few tfaug augmentations of MODALITY on generated data where "
-        "they run in training (tf.data map), beside a peer library doing the same work "
-        "when it is installed (keras.layers for images, nlpaug for text, audiomentations "
-        "for audio, imbalanced-learn for SMOTE), and print samples/s and the ratio "
-        "(> 1: tfaug faster). A progress bar shows on a terminal.")
-    ben.add_argument("modality", choices=("image", "text", "audio", "tabular"),
-                     help="what to measure")
-    ben.add_argument("--quick", action="store_true",
-                     help="small batches, few steps (seconds; rough figures)")
-    ben.add_argument("--no-peers", action="store_true", help="time tfaug only")
-    ben.add_argument("--json", action="store_true", help="print one JSON line, no progress bar")
-    ben.set_defaults(func=_cmd_bench)
-
-
-def build_parser():
-    """The ``tfaug`` argument parser (every command takes ``--help``)."""
-    parser = argparse.ArgumentParser(
-        prog="tfaug", description="tfaug: data augmentation layers for TensorFlow/Keras.")
-    parser.add_argument("--version", action="version", version=f"tfaug {tfaug.__version__}")
-    sub = parser.add_subparsers(dest="command")
-    layers = sub.add_parser("layers", help="list registered augmentation layers",
-                            description="List the registered augmentation layers and "
-                            "compositions.")
-    layers.add_argument("--modality", default=None,
-                        help="only layers of this modality (image, text, audio, tabular)")
-    layers.add_argument("--json", action="store_true", help="print one JSON line")
-    layers.set_defaults(func=_cmd_layers)
-
-    policies = sub.add_parser("policies", help="list and show policy files",
-                              description="Policy files: the JSON files shipped in "
-                              "saved_policies/ (loadable by name) or your own.")
-    policies.set_defaults(func=lambda args, out: _help(policies, out))
-    psub = policies.add_subparsers(dest="policies_command")
-    plist = psub.add_parser("list", help="list the shipped policies",
-                            description="List the policies shipped with tfaug: name, "
-                            "modality and description.")
-    plist.add_argument("--json", action="store_true",
-                       help="print one JSON line: [{name, modality, class, description}]")
-    plist.set_defaults(func=_cmd_policies_list)
-    show = psub.add_parser("show", help="print a policy file and its layer tree",
-                           description="Validate a policy (a shipped name or a path to a "
-                           "JSON file), print it as pretty JSON and summarize the layers "
-                           "it builds. A bad file prints the JSON path of the bad field "
-                           "and exits with status 1.")
-    show.add_argument("policy", metavar="NAME_OR_PATH",
-                      help="a shipped policy name (see `tfaug policies list`) or a path")
-    show.add_argument("--json", action="store_true",
-                      help="print only the JSON (no layer summary)")
-    show.set_defaults(func=_cmd_policies_show)
-
-    mat = sub.add_parser(
-        "materialize", help="write augmented copies of an image folder as TFRecords",
-        description="Offline augmentation: read INPUT (one folder per class holding "
-        "JPEG/PNG images; labels are the sorted folder indices), augment every image "
-        "COPIES times with a policy and write TFRecord shards plus manifest.json to "
-        "--output (read them back with tfaug.data.load_materialized). A rerun "
-        "with the same arguments resumes an interrupted run; every shard is regenerated "
-        "bit for bit from the same arguments. A progress bar shows on a terminal.")
-    mat.add_argument("input", metavar="INPUT", help="image folder: INPUT/<class>/<image>")
-    mat.add_argument("--policy", required=True, metavar="NAME_OR_PATH",
-                     help="a shipped policy name (see `tfaug policies list`) or a path")
-    mat.add_argument("--output", required=True, metavar="DIR", help="output directory")
-    mat.add_argument("--copies", type=int, default=1, metavar="N",
-                     help="augmented copies per image (default 1)")
-    mat.add_argument("--shards", type=int, default=8, metavar="K",
-                     help="number of TFRecord shards (default 8)")
-    mat.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
-    mat.add_argument("--batch-size", type=int, default=32, metavar="B",
-                     help="images augmented together (default 32); part of the result")
-    mat.add_argument("--image-size", type=int, nargs=2, default=None, metavar=("H", "W"),
-                     help="resize every image to H x W (needed when sizes differ)")
-    mat.add_argument("--channels", type=int, default=3, choices=(1, 3, 4),
-                     help="channels to decode images to (default 3)")
-    mat.add_argument("--overwrite", action="store_true",
-                     help="replace a materialization made with other arguments")
-    mat.set_defaults(func=_cmd_materialize)
-
-    serve = sub.add_parser(
-        "serve", help="run a tf.data service dispatcher or worker",
-        description="Scale out reading and augmentation with the tf.data service: start "
-        "a dispatcher (`tfaug serve --dispatcher-port 5050`) on one machine and workers "
-        "(`tfaug serve --worker --dispatcher HOST:5050`) on others, then build with "
-        "Pipeline.build(data_service='grpc://HOST:5050'). Serves until stopped (Ctrl-C).")
-    serve.add_argument("--dispatcher-port", type=int, default=None, metavar="P",
-                       help="start a dispatcher on port P (default: a free port)")
-    serve.add_argument("--work-dir", default=None, metavar="DIR",
-                       help="dispatcher journal directory (restarts resume from it)")
-    serve.add_argument("--worker", action="store_true", help="start a worker instead")
-    serve.add_argument("--dispatcher", default=None, metavar="ADDR",
-                       help="the dispatcher a worker registers with (HOST:PORT)")
-    serve.add_argument("--port", type=int, default=0, metavar="P",
-                       help="the worker's port (default: a free port)")
-    serve.add_argument("--worker-address", default=None, metavar="HOST:%port%",
-                       help="how other machines reach this worker (default localhost)")
-    serve.set_defaults(func=_cmd_serve)
-    _add_preview(sub)
-    _add_bench(sub)
-    return parser
-
-
 def _cmd_serve(args, out):
     from tfaug.data import service  # pylint: disable=import-outside-toplevel
     if args.worker and args.dispatcher is None:
@@ -382,34 +358,17 @@ def _cmd_serve(args, out):
     return 0
 
 
-def _help(parser, out):
-    parser.print_help(out)
-    return 2
-
-
-def main(argv=None, out=None, err=None):
-    """Entry point of the ``tfaug`` console script; returns the exit status.
-
-    Args:
-      argv: Arguments (default ``sys.argv[1:]``).
-      out: Stream for normal output (default ``sys.stdout``); help goes there too.
-      err: Stream for error messages (default ``sys.stderr``).
-
-    Returns:
-      0 on success, 1 when a policy or file is bad, 2 on a usage error.
-    """
-    out = out or sys.stdout
-    err = err or sys.stderr
-    parser = build_parser()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        return _help(parser, out)
-    try:
-        return args.func(args, out)
-    except (ValueError, OSError) as error:  # PolicyError is a ValueError
-        err.write(f"tfaug: error: {error}\n")
-        return 1
+COMMANDS = {
+    "layers": _cmd_layers,
+    "policies list": _cmd_policies_list,
+    "policies show": _cmd_policies_show,
+    "materialize": _cmd_materialize,
+    "serve": _cmd_serve,
+    "preview": _cmd_preview,
+    "bench": _cmd_bench,
+}
+"""The commands by the key :func:`tfaug_cli.build_parser` stores in ``args.run``:
+each takes ``(args, out)`` and returns the exit status."""
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""The ``tfaug`` console script: ``--version``, ``layers`` and ``policies``."""
+"""The ``tfaug`` console script: ``--version``, ``layers``, ``policies``,
+``bench`` and ``preview`` (help, timing and TensorFlow's banner: test_cli_startup.py)."""
 
 import io
 import json
 import os
 import pathlib
 import re
+import runpy
 import subprocess
 import sys
 
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 import tfaug
+import tfaug_cli
 from tfaug import cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -41,13 +44,28 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"tfaug {tfaug.__version__}"
 
 
-def test_layers_lists_every_registered_layer():
+def test_layers_table_names_modality_and_summary(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # what shutil.get_terminal_size reads first
     status, text = _run(["layers"])
     assert status == 0
-    names = [line.split()[0] for line in text.splitlines()]
-    assert names == sorted(tfaug.registered())
-    flip = next(line for line in text.splitlines() if line.startswith("RandomFlip "))
-    assert flip.split()[1:] == ["image", "layer", "tfaug.image.geometric"]
+    header, *lines = text.splitlines()
+    assert header.split() == ["NAME", "MODALITY", "SUMMARY"]
+    assert [line.split()[0] for line in lines] == sorted(tfaug.registered())
+    rows = {line.split()[0]: line for line in lines}
+    summary_at = header.index("SUMMARY")
+    assert rows["RandomFlip"].split()[1] == "image"
+    assert rows["RandomFlip"][summary_at:].startswith("Flips images horizontally")
+    assert rows["tabular.GaussianNoise"].split()[1] == "tabular"
+    assert rows["GaussianNoise"].split()[1] == "image"
+    assert rows["PitchShift"].split()[1] == "audio" and rows["RandomSwap"].split()[1] == "text"
+    assert rows["OneOf"].split()[1] == "any"
+    # Aligned, cut to the terminal's width with "...", RST backticks gone.
+    assert {line.index(line.split()[2], len(line.split()[0])) for line in lines} == {summary_at}
+    assert all(len(line) <= 80 for line in lines)
+    assert any(line.endswith("...") for line in lines) and "``" not in text
+    monkeypatch.setenv("COLUMNS", "200")
+    _, wide = _run(["layers"])
+    assert "(keras.layers.RandomFlip)." in wide  # the whole summary when it fits
 
 
 def test_layers_json_and_modality_filter():
@@ -56,6 +74,10 @@ def test_layers_json_and_modality_filter():
     assert status == 0 and {r["name"] for r in rows} == set(tfaug.registered())
     kinds = {r["name"]: r["kind"] for r in rows}
     assert kinds["OneOf"] == "composition" and kinds["RandomFlip"] == "layer"
+    flip = next(r for r in rows if r["name"] == "RandomFlip")
+    assert flip["module"] == "tfaug.image.geometric" and flip["modality"] == "image"
+    assert flip["summary"] == cli.summary(tfaug.image.RandomFlip)
+    assert flip["summary"].startswith("Flips images horizontally") and "``" not in flip["summary"]
     # Found by what the class holds (child layers), not by a list of names.
     assert kinds["ClassConditional"] == "composition"
     assert kinds["RandAugment"] == "layer"
@@ -63,7 +85,9 @@ def test_layers_json_and_modality_filter():
                                        "ClassConditional"}
     _, text = _run(["layers", "--modality", "audio", "--json"])
     audio = {r["name"] for r in json.loads(text) if r["kind"] == "layer"}
-    assert "RandomFlip" not in audio
+    assert "RandomFlip" not in audio and {"PitchShift", "TimeMask"} <= audio
+    _, text = _run(["layers", "--modality", "tabular"])
+    assert {line.split()[1] for line in text.splitlines()[1:]} == {"tabular", "any"}
 
 
 def test_no_command_prints_help():
@@ -72,13 +96,26 @@ def test_no_command_prints_help():
 
 
 def test_console_script_is_declared_and_runs():
-    setup = (ROOT / "setup.py").read_text()
-    assert re.search(r'"tfaug=tfaug\.cli:main"', setup)
+    # The entry point is the light top-level module (help without TensorFlow).
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    scripts = pyproject.split("[project.scripts]", 1)[1].split("\n[", 1)[0]
+    assert re.search(r'^tfaug\s*=\s*"tfaug_cli:main"\s*$', scripts, re.M), scripts
+    assert re.search(r'^py-modules\s*=\s*\[\s*"tfaug_cli"\s*\]', pyproject, re.M)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "tfaug.cli", "--version"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "tfaug_cli", "--version"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"tfaug {tfaug.__version__}"
+    # The in-package names still work: tfaug.cli.main is the same function.
+    assert cli.main is tfaug_cli.main and cli.build_parser is tfaug_cli.build_parser
+
+
+def test_python_dash_m_tfaug_runs_the_command(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["tfaug", "policies"])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("tfaug", run_name="__main__")
+    assert exit_info.value.code == 2  # a group without its subcommand: its help
+    assert capsys.readouterr().out.startswith("usage: tfaug policies")
 
 
 def _commands(parser=None, prefix=()):
@@ -298,6 +335,54 @@ def test_preview_csv_with_smote(tmp_path):
                          "--label-column", "cls"])
     assert status == 0, text
     assert out.exists()
+
+
+def _table(path, rows=40):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(rows, 3))
+    y = (np.arange(rows) < rows // 5).astype(int)
+    path.write_text("a,b,c,label\n" + "".join(f"{r[0]},{r[1]},{r[2]},{c}\n"
+                                              for r, c in zip(x, y)), encoding="utf-8")
+    return path
+
+
+def test_preview_csv_picks_the_tabular_layer_of_that_name(tmp_path):
+    from PIL import Image  # pylint: disable=import-outside-toplevel
+    table = _table(tmp_path / "rows.csv")
+    # GaussianNoise names an image layer and a tabular one: the .csv decides.
+    assert cli.input_modality([table]) == "tabular"
+    layer, modality = cli._resolve_layer("GaussianNoise", "tabular")  # pylint: disable=protected-access
+    assert type(layer) is tfaug.tabular.GaussianNoise and modality == "tabular"
+    layer, modality = cli._resolve_layer("GaussianNoise", "image")  # pylint: disable=protected-access
+    assert type(layer) is tfaug.image.GaussianNoise and modality == "image"
+    out = tmp_path / "noise.png"
+    status, text, err = _run_err(["preview", "GaussianNoise", str(table), "-o", str(out),
+                                  "--variants", "2"])
+    assert status == 0 and err == "", err
+    assert text.strip() == f"wrote {out}"
+    with Image.open(out) as figure:
+        assert figure.format == "PNG" and min(figure.size) > 100
+
+
+def test_preview_a_name_without_a_layer_for_the_files_lists_the_ones_there(tmp_path):
+    table = _table(tmp_path / "rows.csv")
+    out = tmp_path / "flip.png"
+    status, text, err = _run_err(["preview", "RandomFlip", str(table), "-o", str(out)])
+    assert status == 1 and text == "" and not out.exists()
+    assert len(err.splitlines()) == 1 and "no tabular layer named 'RandomFlip'" in err
+    tabular = sorted(k.rsplit(".", 1)[-1] for k, c in tfaug.registered().items()
+                     if getattr(c, "modality", None) == "tabular")
+    assert f"the tabular layers are {', '.join(tabular)}." in err
+    # A policy of another modality, and files of two kinds, are refused alike.
+    status, _, err = _run_err(["preview", "light_image", str(table), "-o", str(out)])
+    assert status == 1 and "policy for image data" in err and "tabular" in err
+    (tmp_path / "a.txt").write_text("a line\n", encoding="utf-8")
+    status, _, err = _run_err(["preview", "GaussianNoise", str(table), str(tmp_path / "a.txt"),
+                               "-o", str(out)])
+    assert status == 1 and "several kinds" in err and "rows.csv" in err and "a.txt" in err
+    # Files of no known type: the registered name itself (as before the files decided).
+    assert cli._pick_layer("GaussianNoise", None) == (  # pylint: disable=protected-access
+        "GaussianNoise", tfaug.image.GaussianNoise)
 
 
 def test_preview_errors_name_what_is_wrong(tmp_path):
