@@ -83,7 +83,9 @@ def test_text_layer_given_outside_the_model(tmp_path):
     (entry,) = _events(tmp_path / "augmentation")["swap/preview"]
     assert entry[2] == "text"
     table = entry[1].item().decode()
-    assert "actors" in table and "**" in table  # changed tokens in bold
+    assert "actors" in table
+    # One swap per variant, shown as a numbered pair (a move, not insert + delete).
+    assert table.count("⇄1") == 2 * 2 * 2 and "~~" not in table
 
 
 def test_audio_clips_are_written_as_audio(tmp_path):

@@ -7,17 +7,28 @@ overfitting heuristic (StyleGAN2-ADA style); see :mod:`tfaug.policies.callbacks`
 audio, text, tabular plots) and its strength to TensorBoard.
 
 Example:
-  >>> ramp = tfaug.callbacks.StrengthSchedule.linear(0.0, 1.0, epochs=10)
-  >>> look = tfaug.callbacks.AugmentationPreview("logs", x_val[:8])
-  >>> model.fit(x, y, epochs=20, callbacks=[ramp, look])
+  >>> x = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 3)).astype("float32")
+  >>> y = np.arange(16) % 2
+  >>> model = keras.Sequential([keras.Input((8, 8, 3)), tfaug.image.RandomContrast(0.5), keras.layers.Flatten(),
+  ...                           keras.layers.Dense(2)])
+  >>> model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  >>> ramp = tfaug.callbacks.StrengthSchedule.linear(0.0, 1.0, epochs=2)
+  >>> look = tfaug.callbacks.AugmentationPreview("logs", x[:2], variants=2)
+  >>> history = model.fit(x, y, epochs=2, callbacks=[ramp, look], verbose=0)
+  >>> history.history["strength"]
+  [0.0, 0.5]
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 import os
+from typing import Any
 
 import keras
 import numpy as np
 
-from tfaug.core.base import augmentations
+from tfaug.core.base import Augmentation, augmentations
 from tfaug.core.validation import ArgumentError, ArgumentTypeError, check_int
 from tfaug.policies.callbacks import AdaptiveAugmentation
 from tfaug.policies.callbacks import StrengthSchedule
@@ -27,7 +38,8 @@ __all__ = ["AdaptiveAugmentation", "AugmentationPreview", "StrengthSchedule",
            "outermost_augmentations", "strength_layers"]
 
 
-def outermost_augmentations(root):
+def outermost_augmentations(
+        root: keras.layers.Layer | Sequence[keras.layers.Layer]) -> list[Augmentation]:
     """The tfaug layers of ``root`` that are not inside another tfaug layer.
 
     Args:
@@ -38,7 +50,10 @@ def outermost_augmentations(root):
       (a ``Sequence`` at the front of a model, not its children).
 
     Example:
-      >>> outermost_augmentations(model)  # [Sequence]
+      >>> aug = tfaug.Sequence([tfaug.image.RandomFlip(), tfaug.image.RandomZoom(0.1)])
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), aug, keras.layers.Flatten()])
+      >>> outermost_augmentations(model) == [aug]  # not its children
+      True
     """
     return augmentations(root, outermost=True)
 
@@ -57,7 +72,8 @@ class AugmentationPreview(keras.callbacks.Callback):
       ``<layer name>/preview``;
     * audio: the augmented clips (``<layer name>/audio``, first variant of each
       clip) and the waveform/mel figure (``<layer name>/preview``);
-    * text: a markdown table, changed tokens in bold (``<layer name>/preview``);
+    * text: markdown, each variant's edits marked (a swap as one numbered
+      pair) with what changed (``<layer name>/preview``);
     * tabular: the PCA and histogram figure (``<layer name>/preview``);
     * strength: ``<layer name>/strength``, the layer's strength (every layer
       has one; a composition's is the one it forwards to its children), the
@@ -81,14 +97,23 @@ class AugmentationPreview(keras.callbacks.Callback):
         preview.
 
     Example:
+      >>> x = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 3)).astype("float32")
+      >>> y = np.arange(16) % 2
       >>> aug = tfaug.policies.load("light_image")
-      >>> ds = tfaug.data.Pipeline.from_tensor_slices((x, y)).batch(32).augment(aug)
-      >>> model.fit(ds.build(), epochs=10, callbacks=[
-      ...     tfaug.callbacks.AugmentationPreview("logs", x[:8], layers=aug)])
+      >>> ds = tfaug.data.Pipeline.from_tensors(x, y).batch(8).augment(aug)
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),
+      ...                           keras.layers.Dense(2)])
+      >>> model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+      >>> history = model.fit(ds.build(), epochs=1, verbose=0, callbacks=[
+      ...     tfaug.callbacks.AugmentationPreview("logs", x[:2], layers=aug, variants=2)])
+      >>> import os
+      >>> len(os.listdir("logs")) > 0  # TensorBoard event files
+      True
     """
 
-    def __init__(self, log_dir, inputs, every_n_epochs=1, layers=None, n=8, variants=4,
-                 seed=0):
+    def __init__(self, log_dir: str | os.PathLike[str], inputs: Any, every_n_epochs: int = 1,
+                 layers: keras.layers.Layer | Sequence[keras.layers.Layer] | None = None,
+                 n: int = 8, variants: int = 4, seed: int = 0) -> None:
         super().__init__()
         if not isinstance(log_dir, (str, os.PathLike)):
             raise ArgumentTypeError("log_dir", log_dir, "a folder path")

@@ -147,3 +147,40 @@ def test_bad_image_options(images):
         viz.preview(image.RandomFlip(), images, path=None, cell_size=2)
     with pytest.raises(ValueError, match="`mask_alpha`"):
         viz.preview(image.RandomFlip(), images, path=None, mask_alpha=0)
+
+
+def _content_box(rendered, slot):
+    """(height, width) of the non-white pixels inside a slot (the rest is padding)."""
+    top, left, height, width = slot
+    region = rendered[top:top + height, left:left + width]
+    rows, cols = np.nonzero(np.any(region < 245, axis=-1))
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+def test_images_of_other_sizes_keep_their_aspect_ratio():
+    rng = np.random.RandomState(0)
+    wide = rng.randint(0, 200, (20, 60, 3)).astype(np.uint8)
+    tall = rng.randint(0, 200, (60, 20, 3)).astype(np.uint8)
+    layer = image.RandomFlip("horizontal", rate=1.0)
+    p = viz.preview(layer, [wide, tall], variants=2, seed=3, path=None)
+    assert [o.shape for o in p.originals] == [(20, 60, 3), (60, 20, 3)]
+    rendered = p.to_image()
+    for row, original in enumerate((wide, tall)):
+        for col in range(3):
+            height, width = _content_box(rendered, p.figure.tfaug_slots[(row, col)])
+            # Padded, not stretched: the shown box has the image's own shape.
+            assert width / height == pytest.approx(original.shape[1] / original.shape[0],
+                                                   rel=0.02)
+            assert (height, width) == p.figure.tfaug_cells[(row, col)][2:]
+        for j in range(2):  # each image ran alone under its own seed
+            np.testing.assert_array_equal(p.variants[j][row], original[:, ::-1])
+            want = layer(tf.constant(original[None]), training=True,
+                         seed=viz.image.image_seed(3, j, row))
+            np.testing.assert_array_equal(p.variants[j][row], want.numpy()[0])
+    # In one batch, a crop shows at its own (smaller, other-shaped) size, labelled so.
+    batch = rng.randint(0, 200, (2, 32, 32, 3)).astype(np.uint8)
+    p = viz.preview(image.RandomCrop(16, 24), batch, variants=1, path=None)
+    rendered = p.to_image()
+    assert _content_box(rendered, p.figure.tfaug_slots[(0, 1)]) == (4 * 16, 4 * 24)
+    assert p.figure.tfaug_cells[(0, 0)][2:] == (128, 128)
+    assert "out 16x24 px" in " ".join(t.get_text() for t in p.figure.texts)

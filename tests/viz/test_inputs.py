@@ -7,16 +7,23 @@ from tfaug import audio
 from tfaug.viz import inputs
 
 
-def test_images_are_stacked_and_resized_to_the_first(tmp_path):
+def test_images_keep_their_sizes_or_are_letterboxed(tmp_path):
     from PIL import Image  # pylint: disable=import-outside-toplevel
     a = np.arange(12 * 10 * 3, dtype=np.uint8).reshape(12, 10, 3)
     Image.fromarray(a).save(tmp_path / "a.png")
-    Image.fromarray(np.zeros((24, 20, 3), np.uint8)).save(tmp_path / "b.png")
+    Image.fromarray(np.full((24, 60, 3), 200, np.uint8)).save(tmp_path / "b.png")
     (tmp_path / "notes.md").write_text("not an image")
     images = inputs.read_images(tmp_path)  # a folder: only image files, sorted
-    assert images.shape == (2, 12, 10, 3) and images.dtype == np.uint8
-    np.testing.assert_array_equal(images[0], a)  # first image bit for bit
-    assert inputs.read_images([tmp_path / "b.png"], image_size=(6, 5)).shape == (1, 6, 5, 3)
+    # Different sizes: a list, each image at its own size (never stretched).
+    assert [i.shape for i in images] == [(12, 10, 3), (24, 60, 3)]
+    np.testing.assert_array_equal(images[0], a)  # bit for bit
+    same = inputs.read_images([tmp_path / "a.png", tmp_path / "a.png"])
+    assert same.shape == (2, 12, 10, 3) and same.dtype == np.uint8  # one size: a batch
+    # image_size: scaled to fit, aspect kept (60x24 -> 30x12 in 30x30), padded with black.
+    boxed = inputs.read_images([tmp_path / "b.png"], image_size=(30, 30))
+    assert boxed.shape == (1, 30, 30, 3)
+    rows = np.nonzero(boxed[0, :, :, 0] > 100)[0]
+    assert rows.max() - rows.min() + 1 == 12 and np.all(boxed[0, :9] == 0)
     (tmp_path / "bad.png").write_bytes(b"no png")
     with pytest.raises(ValueError, match="bad.png.*not an image"):
         inputs.read_images([tmp_path / "bad.png"])
@@ -43,6 +50,10 @@ def test_lines_and_tables(tmp_path):
     x, y = inputs.read_table([tmp_path / "t.csv"])
     np.testing.assert_array_equal(x, [[1, 2], [3, 4.5]])
     np.testing.assert_array_equal(y, [0, 1])
+    assert inputs.read_table([tmp_path / "t.csv"], return_names=True)[2] == ["x", "y"]
+    table = inputs.read_inputs([tmp_path / "t.csv"], "tabular")
+    assert table["feature_names"] == ["x", "y"]  # the header, less the label column
+    np.testing.assert_array_equal(table["labels"], [0, 1])
     with pytest.raises(ValueError, match="`label_column` 'cls' is not a column"):
         inputs.read_table([tmp_path / "t.csv"], label_column="cls")
     (tmp_path / "bad.csv").write_text("x,label\n1,0\n2\n", encoding="utf-8")

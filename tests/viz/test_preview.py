@@ -98,7 +98,7 @@ def test_preview_reprs(images):
 
 def test_missing_matplotlib_names_the_extra(images, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(ImportError, match=r"pip install tfaug\[viz\]"):
+    with pytest.raises(ImportError, match=r'pip install "tfaugment\[viz\]"'):
         viz.preview(image.RandomFlip(), images, path=None)
     # Text previews need no matplotlib.
     p = viz.preview(tfaug.text.RandomSwap(n=1), ["a b c d"], path=None)

@@ -1,4 +1,5 @@
-"""Text previews: exactly the changed tokens are marked, in every form."""
+"""Text previews: exactly the changed tokens are marked, in every form; a swap is
+one marked pair; each variant's label is the diff of input and output."""
 
 import re
 
@@ -14,15 +15,60 @@ SENTENCES = ["i am not happy today", "the movie was good", "nothing to replace h
 TABLE = {"happy": ["glad"], "good": ["fine"]}
 
 
+def _kinds(original, variant):
+    return [(e.token, e.kind, e.ref) for e in viz.diff_tokens(original, variant)]
+
+
 def test_text_diff_marks_replaced_and_inserted_tokens():
     assert viz.text_diff("i am not happy", "i am not glad") == [
         ("i", False), ("am", False), ("not", False), ("glad", True)]
     assert viz.text_diff("a b c", "a x b c") == [("a", False), ("x", True), ("b", False),
                                                  ("c", False)]
     assert viz.text_diff("a b c", "a c") == [("a", False), ("c", False)]
-    assert viz.diff_tokens("a b c", "a c") == [("a", "same"), ("b", "deleted"),
-                                               ("c", "same")]
     assert viz.text_diff("same words", "same words") == [("same", False), ("words", False)]
+
+
+def test_diff_tells_insert_delete_replace_swap_and_move_apart():
+    assert _kinds("a b c", "a c") == [("a", "same", None), ("b", "deleted", None),
+                                      ("c", "same", None)]
+    assert _kinds("a b c", "a x b c")[1] == ("x", "inserted", None)
+    assert _kinds("a good day", "a fine day")[1] == ("fine", "replaced", "good")
+    # A swap of two words (adjacent or not) is one numbered pair, nothing inserted/deleted.
+    assert _kinds("the cat sat on the mat", "the mat sat on the cat") == [
+        ("the", "same", None), ("mat", "swapped", 1), ("sat", "same", None),
+        ("on", "same", None), ("the", "same", None), ("cat", "swapped", 1)]
+    assert [k for _, k, _ in _kinds("a b c d e", "b a d c e")] == ["swapped"] * 4 + ["same"]
+    assert [r for _, _, r in _kinds("a b c d e", "b a d c e")][:4] == [1, 1, 2, 2]
+    # A cycle of three is three moves; a word found elsewhere among other edits is a move.
+    assert _kinds("w a x b y c", "w b x c y a") == [
+        ("w", "same", None), ("b", "moved", 3), ("x", "same", None), ("c", "moved", 5),
+        ("y", "same", None), ("a", "moved", 1)]
+    assert _kinds("a b c d", "b a c d x")[0] == ("b", "moved", 1)
+    # A stretch that lost one word and gained several is no word-for-word replacement.
+    assert [k for _, k, _ in _kinds("the movie was", "the in a film was")] == [
+        "same", "deleted", "inserted", "inserted", "inserted", "same"]
+    assert viz.describe_diff(viz.diff_tokens("the movie was", "the in a film was")) == \
+        "inserted 'in a film'; deleted 'movie'"
+    assert viz.describe_diff(viz.diff_tokens("a b c", "a b c")) == "unchanged"
+
+
+def test_a_swap_shows_as_one_pair_in_the_html():
+    layer = text.RandomSwap(n=1)
+    sentences = ["one two three four five six", "alpha beta gamma delta epsilon"]
+    p = viz.preview(layer, sentences, variants=3, seed=2, path=None)
+    for j, batch in enumerate(p.variants):
+        for original, variant, label in zip(sentences, batch, p.labels[j]):
+            a, b = original.split(), variant.split()
+            moved = [i for i in range(len(a)) if a[i] != b[i]]
+            assert len(moved) == 2 and a[moved[0]] == b[moved[1]]  # the layer swapped two
+            first, second = a[moved[0]], a[moved[1]]
+            assert label == f"swapped '{first}' ⇄ '{second}'"
+            line = next(l for l in p.html.splitlines() if l.startswith(f"<li>v{j}: ") and
+                        label.replace("'", "&#x27;") in l and
+                        all(w in l for w in b))
+            swapped = re.findall(r'<span class="swap"[^>]*>(.*?)<sub>1</sub></span>', line)
+            assert swapped == [b[moved[0]], b[moved[1]]] == [second, first]
+            assert "<ins>" not in line and "<del>" not in line and 'class="rep"' not in line
 
 
 def test_deterministic_change_marks_exactly_the_changed_words(in_tmp):
@@ -31,14 +77,20 @@ def test_deterministic_change_marks_exactly_the_changed_words(in_tmp):
     assert p.originals == SENTENCES
     assert p.variants[0] == ["i am not glad today", "the movie was fine",
                              "nothing to replace here"]
-    # Terminal form: brackets around the new word only; "not" (protected) unmarked.
-    assert re.findall(r"\[\[(.*?)\]\]", p.text) == ["glad", "glad", "fine", "fine"]
-    assert re.findall(r"\[-(.*?)-\]", p.text) == ["happy", "happy", "good", "good"]
-    assert "[[not]]" not in p.text
-    # Markdown (TensorBoard): the new words in bold, nothing else.
-    assert re.findall(r"\*\*(.*?)\*\*", p.markdown) == ["glad", "glad", "fine", "fine"]
-    assert re.findall(r"<mark>(.*?)</mark>", p.html) == ["glad", "glad", "fine", "fine"]
-    assert re.findall(r"<del>(.*?)</del>", p.html) == ["happy", "happy", "good", "good"]
+    # Terminal form: [old->new] around the replaced word only; "not" (protected) unmarked.
+    assert re.findall(r"\[(\w+)->(\w+)\]", p.text) == [("happy", "glad")] * 2 + \
+        [("good", "fine")] * 2
+    assert "[-" not in p.text and "{+" not in p.text
+    # Markdown (TensorBoard): old struck, new in bold, nothing else.
+    assert re.findall(r"~~(\w+)~~→\*\*(\w+)\*\*", p.markdown) == [("happy", "glad")] * 2 + \
+        [("good", "fine")] * 2
+    # HTML (after the legend): one replacement mark per changed word, nothing else.
+    body = p.html.split("</p>", 1)[1]
+    assert re.findall(r'<span class="rep"[^>]*><s>(\w+)</s>&rarr;(\w+)</span>', body) == \
+        [("happy", "glad")] * 2 + [("good", "fine")] * 2
+    assert "<ins>" not in body and "<del>" not in body and 'class="swap"' not in body
+    assert p.labels[0] == ["replaced 'happy' → 'glad'", "replaced 'good' → 'fine'",
+                           "unchanged"]
     # The HTML page replaces the .png suffix; nothing else is written.
     assert listing(in_tmp) == ["out.html"]
     assert (in_tmp / "out.html").read_text(encoding="utf-8") == p.html
@@ -48,7 +100,7 @@ def test_deterministic_change_marks_exactly_the_changed_words(in_tmp):
 def test_color_option_uses_ansi_reverse_video():
     layer = text.SynonymReplace(n=1, synonyms=TABLE)
     p = viz.preview(layer, SENTENCES[:1], variants=1, path=None, color=True)
-    assert "\x1b[7mglad\x1b[0m" in p.text and "[[" not in p.text
+    assert "\x1b[7mhappy->glad\x1b[0m" in p.text and "[happy->" not in p.text
 
 
 def test_variants_are_the_layer_under_derived_seeds():

@@ -1,5 +1,8 @@
 """Audio previews: per clip, the waveform and its log-mel spectrogram before
-(first column) and after each variant, plus the clips as WAV files.
+(first column) and after each variant, plus the clips as WAV files. Each
+variant's title says what was drawn for it
+(:meth:`tfaug.core.Augmentation.describe_draw`: the pitch shift in semitones,
+the stretch rate, the SNR in dB, the gain, the mask widths).
 
 Waveform layers get float ``[B, T]`` / ``[T]`` clips (a list of clips of
 different lengths is zero-padded at the end to the longest). When the layer
@@ -9,7 +12,13 @@ spectrograms ``[B, time, freq]`` / ``[time, freq]``: the figure shows them
 before and after, and no WAV files are written (a spectrogram is not a clip).
 """
 
+from __future__ import annotations
+
 import base64
+from collections.abc import Sequence
+import html as html_lib
+import textwrap
+from typing import TYPE_CHECKING
 
 import numpy as np
 import tensorflow as tf
@@ -17,10 +26,13 @@ import tensorflow as tf
 from tfaug import audio as audio_lib
 from tfaug.viz import base
 
+if TYPE_CHECKING:  # matplotlib (the [viz] extra) is imported on first use
+    from matplotlib.figure import Figure
+
 OPTIONS = ("sample_rate", "spectrogram", "num_mel_bins", "title")
 
 
-def log_mel(clips, sample_rate, num_mel_bins=64):
+def log_mel(clips: np.ndarray | tf.Tensor, sample_rate: int, num_mel_bins: int = 64) -> np.ndarray:
     """Log-mel spectrograms (dB) of float clips ``[B, T]`` -> ``[B, frames, mels]``,
     with :class:`tfaug.audio.MelSpectrogram` (``scale="db"``); the FFT size
     follows the clip length (512 samples, fewer for short clips)."""
@@ -37,8 +49,9 @@ def log_mel(clips, sample_rate, num_mel_bins=64):
     return layer(tf.constant(clips)).numpy()
 
 
-def audio_figure(originals, variants, sample_rate, spectrogram=False, num_mel_bins=64,
-                 title=None):
+def audio_figure(originals: np.ndarray, variants: Sequence[np.ndarray], sample_rate: int,
+                 spectrogram: bool = False, num_mel_bins: int = 64, title: str | None = None,
+                 labels: Sequence[Sequence[str] | None] | None = None) -> Figure:
     """The audio preview figure: for each clip, a waveform row and a log-mel
     row (``spectrogram=False``), or one spectrogram row (``spectrogram=True``);
     column 0 the original, column ``j + 1`` variant ``j``.
@@ -50,27 +63,40 @@ def audio_figure(originals, variants, sample_rate, spectrogram=False, num_mel_bi
       spectrogram: The batches are spectrograms, shown as images.
       num_mel_bins: Mel bands of the log-mel rows.
       title: Optional figure title.
+      labels: None or a list of ``1 + len(variants)`` lists of per-clip
+        strings (or None), added under each column's title (a line per
+        ``"; "``-separated step, wrapped to the column).
 
     Returns:
       A matplotlib ``Figure`` (Agg canvas).
 
     Example:
-      >>> fig = audio_figure(clips, [louder], 16000)
+      >>> clips = np.random.default_rng(0).normal(size=(2, 8000)).astype("float32") * 0.1
+      >>> louder = clips * 2.0
+      >>> fig = audio_figure(clips, [louder], 16000, labels=[None, ["gain=6 dB"] * 2])
+      >>> type(fig).__name__
+      'Figure'
     """
     columns = [np.asarray(originals, np.float32)] + [np.asarray(v, np.float32)
                                                      for v in variants]
     rank = 3 if spectrogram else 2
     for c in columns:
         if c.ndim != rank or c.shape[0] != columns[0].shape[0]:
-            raise ValueError(f"audio batches must be {'[B, time, freq]' if spectrogram else '[B, T]'} "
+            shape = "[B, time, freq]" if spectrogram else "[B, T]"
+            raise ValueError(f"audio batches must be {shape} "
                              f"with the originals' batch size, got shape {c.shape}.")
     samples, cols = columns[0].shape[0], len(columns)
+    if labels is not None and len(labels) != cols:
+        raise ValueError(f"`labels` must hold one list per column ({cols}), got "
+                         f"{len(labels)}.")
     if spectrogram:
         images = columns
     else:
         images = [log_mel(c, sample_rate, num_mel_bins) for c in columns]
     per_sample = 1 if spectrogram else 2
-    fig = base.new_figure(150 + 170 * cols, 40 + 110 * per_sample * samples)
+    notes = [[_note(labels, c, i) for c in range(cols)] for i in range(samples)]
+    extra = [12 * max(n.count("\n") for n in row) for row in notes]
+    fig = base.new_figure(120 + 190 * cols, 40 + 100 * per_sample * samples + sum(extra))
     axes = fig.subplots(per_sample * samples, cols, squeeze=False)
     for i in range(samples):
         low = float(np.min(images[0][i]))
@@ -84,18 +110,39 @@ def audio_figure(originals, variants, sample_rate, spectrogram=False, num_mel_bi
                           color="#1f77b4" if c == 0 else "#d62728")
                 wave.set_ylim(-1.05, 1.05)
                 wave.tick_params(labelsize=6)
-                wave.set_title(f"clip {i} {label}", fontsize=7)
+                wave.set_title(f"clip {i} {label}{notes[i][c]}", fontsize=7)
                 spec_axis = axes[2 * i + 1, c]
             else:
                 spec_axis = axes[i, c]
-                spec_axis.set_title(f"spectrogram {i} {label}", fontsize=7)
-            spec_axis.imshow(images[c][i].T, origin="lower", aspect="auto", cmap="magma",
-                             vmin=low, vmax=high, interpolation="nearest")
+                spec_axis.set_title(f"spectrogram {i} {label}{notes[i][c]}", fontsize=7)
+            spec = images[c][i]
+            # Log-mel rows span the clip's duration (the same seconds as the waveform).
+            extent = None if spectrogram else (0, columns[c][i].shape[0] / sample_rate, 0,
+                                               spec.shape[1])
+            spec_axis.imshow(spec.T, origin="lower", aspect="auto", cmap="magma",
+                             vmin=low, vmax=high, interpolation="nearest", extent=extent)
             spec_axis.tick_params(labelsize=6)
+            if i == samples - 1:
+                spec_axis.set_xlabel("frame" if spectrogram else "time (s)", fontsize=6)
+            if c == 0:
+                spec_axis.set_ylabel("freq bin" if spectrogram else "mel band", fontsize=6)
+                if not spectrogram:
+                    wave.set_ylabel("amplitude", fontsize=6)
     fig.suptitle(title or ("spectrograms" if spectrogram else
                            "waveforms and log-mel spectrograms (dB)"), fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    # Per-row margins: a variant's multi-line title takes room above its own row only.
+    fig.set_layout_engine("constrained", h_pad=0.02, w_pad=0.02)
     return fig
+
+
+def _note(labels, column, sample):
+    """``"\\n" + label`` wrapped to a column (~34 characters a line), or ``""``."""
+    if labels is None or labels[column] is None or not labels[column][sample]:
+        return ""
+    lines = []
+    for step in str(labels[column][sample]).split("; "):
+        lines += textwrap.wrap(step, 34, break_on_hyphens=False) or [""]
+    return "\n" + "\n".join(lines)
 
 
 # ------------------------------------------------------------------- preview
@@ -180,19 +227,20 @@ def build(layer, inputs, n, seed, variants, sample_rate=None, spectrogram=None,
     rate = _sample_rate(layer, sample_rate)
     key = "spectrogram" if spectrogram else "audio"
     batch, originals, unwrap = prepare(inputs, n, key, 2 if spectrogram else 1)
-    outs = []
+    outs, words = [], []
     for j in range(variants):
-        out = np.asarray(base.to_numpy(unwrap(
-            layer(batch, training=True, seed=base.variant_seed(seed, j)))))
-        outs.append(out)
+        out, texts = base.run_variant(layer, batch, base.variant_seed(seed, j))
+        outs.append(np.asarray(base.to_numpy(unwrap(out))))
+        words.append(texts)
     if title is None:
         title = (f"{type(layer).__name__}: originals (left), {variants} variants "
-                 f"(seed {seed}, {rate} Hz)")
+                 f"(seed {seed}, {rate} Hz); each variant's title says what was drawn")
     figure = audio_figure(originals, outs, rate, spectrogram=spectrogram,
-                          num_mel_bins=num_mel_bins, title=title)
+                          num_mel_bins=num_mel_bins, title=title, labels=[None] + words)
     preview = base.Preview("audio", originals, outs, figure=figure, sample_rate=rate,
                            seed=seed, writer=write)
     preview.spectrogram = bool(spectrogram)
+    preview.labels = words
     if not spectrogram:  # waveforms: figure plus players (spectrograms: the PNG alone)
         preview._html_fn = lambda: _html(preview)
     return preview
@@ -235,6 +283,9 @@ def _html(preview):
             data = audio_lib.encode_wav(np.asarray(clip, np.float32), preview.sample_rate)
             uri = "data:audio/wav;base64," + base64.b64encode(data.numpy()).decode("ascii")
             label = "original" if c == 0 else f"variant {c - 1}"
+            words = preview.labels[c - 1] if c and preview.labels else None
+            if words is not None:
+                label += f" ({html_lib.escape(words[i])})"
             cells.append(f"<td>{label}<br/><audio controls src=\"{uri}\"></audio></td>")
         parts.append(f"<tr><td>clip {i}</td>{''.join(cells)}</tr>")
     parts.append("</table>")

@@ -7,20 +7,29 @@ the backend a notebook or script has chosen is not changed, so previews work
 the same on a headless machine, in a test and in Jupyter.
 """
 
+from __future__ import annotations
+
 import base64
+from collections.abc import Callable, Iterable, Sequence
 import io
 import os
 import pathlib
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfaug._version import DISTRIBUTION
 from tfaug.core import files
-from tfaug.core.base import augmentations
+from tfaug.core.base import Augmentation, augmentations
+
+if TYPE_CHECKING:  # matplotlib (the [viz] extra) is imported on first use
+    from matplotlib.figure import Figure
 
 MODALITIES = ("image", "text", "audio", "tabular")
-INSTALL_HINT = "tfaug.viz needs matplotlib: pip install tfaug[viz]"
+INSTALL_HINT = (f"tfaug.viz needs matplotlib (and pillow, which it brings) for its figures: "
+                f"pip install \"{DISTRIBUTION}[viz]\"")
 
 
 def require_matplotlib():
@@ -28,7 +37,7 @@ def require_matplotlib():
 
     Raises:
       ImportError: matplotlib is missing (the message says
-        ``pip install tfaug[viz]``).
+        ``pip install "tfaugment[viz]"``).
     """
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -82,7 +91,7 @@ def write_bytes_atomically(path, data):
     return files.write_atomically(path, lambda handle: handle.write(data), binary=True)
 
 
-def variant_seed(seed, j):
+def variant_seed(seed: int | tf.Tensor, j: int | tf.Tensor) -> tf.Tensor:
     """The call seed of variant ``j`` of a preview made with ``seed``.
 
     Variant ``j`` is ``layer(inputs, training=True, seed=variant_seed(seed, j))``.
@@ -95,9 +104,34 @@ def variant_seed(seed, j):
       An int64 tensor ``[seed, j]``.
 
     Example:
+      >>> layer = tfaug.image.RandomFlip()
+      >>> images = tf.zeros([2, 8, 8, 3], tf.uint8)
       >>> out = layer(images, training=True, seed=variant_seed(0, 2))
+      >>> variant_seed(0, 2).numpy().tolist()
+      [0, 2]
     """
     return tf.constant([int(seed), int(j)], tf.int64)
+
+
+def run_variant(layer, batch, seed):
+    """One variant: ``(outputs, words)``.
+
+    A tfaug layer runs through :meth:`~tfaug.core.Augmentation.call_with_params`
+    (the outputs of ``layer(batch, training=True, seed=seed)``, with the
+    parameters it drew) and ``words`` are its
+    :meth:`~tfaug.core.Augmentation.describe_draw`, one string per sample (None
+    for layers that draw inside their own call, such as ``SMOTE``); any other
+    callable is called with ``training=True, seed=seed`` and ``words`` is None.
+    """
+    if isinstance(layer, Augmentation):
+        out, params = layer.call_with_params(batch, seed)
+        size = None
+        for leaf in tf.nest.flatten(batch):
+            if hasattr(leaf, "shape") and len(leaf.shape):
+                size = int(leaf.shape[0])
+                break
+        return out, layer.describe_draw(params, size)
+    return layer(batch, training=True, seed=seed), None
 
 
 def check_count(name, value):
@@ -147,7 +181,8 @@ class Preview:
       figure: A matplotlib ``Figure`` (image, audio, tabular) or None (text).
       text: The terminal form (text) or None.
       html: HTML (text) or None.
-      markdown: Markdown with changed tokens in ``**bold**`` (text) or None.
+      markdown: Markdown with each edit marked (text: swaps as numbered pairs,
+        ~~deleted~~, **inserted**) or None.
       sample_rate: Hz of the clips (audio) or None.
       synthetic: Tabular: one bool array per variant, True for rows that are
         synthetic (appended by an oversampler) or augmented (row-preserving
@@ -155,10 +190,18 @@ class Preview:
       spectrogram: Audio: True when the clips are spectrograms
         ``[n, time, freq]`` (SpecAugment layers; no WAVs), else False.
       seed: The preview's seed; variant ``j`` used ``variant_seed(seed, j)``.
+      labels: What was drawn, per variant: a list (one per variant) of
+        per-sample strings (image, audio: the layer's
+        :meth:`~tfaug.core.Augmentation.describe_draw`; text: the words
+        changed, from the diff), or None for a variant whose layer does not
+        report its draws (``SMOTE``, a plain Keras layer); None for tabular.
     """
 
-    def __init__(self, modality, originals, variants, figure=None, text=None, html=None,
-                 markdown=None, sample_rate=None, synthetic=None, seed=0, writer=None):
+    def __init__(self, modality: str, originals: Any, variants: Sequence[Any],
+                 figure: Figure | None = None, text: str | None = None, html: str | None = None,
+                 markdown: str | None = None, sample_rate: int | None = None,
+                 synthetic: Sequence[np.ndarray] | None = None, seed: int = 0,
+                 writer: Callable[..., Iterable[pathlib.Path]] | None = None) -> None:
         self.modality = modality
         self.originals = originals
         self.variants = variants
@@ -170,6 +213,7 @@ class Preview:
         self.synthetic = synthetic
         self.seed = seed
         self.spectrogram = False
+        self.labels = None
         self.paths = []
         self._writer = writer
 

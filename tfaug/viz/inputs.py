@@ -4,9 +4,13 @@ What ``tfaug preview POLICY INPUT...`` reads; usable alone to preview your own
 files in a notebook (``tfaug.viz.read_inputs(paths, "image")``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 import csv
 import os
 import pathlib
+from typing import Any
 
 import numpy as np
 
@@ -38,22 +42,34 @@ def _expand(paths, suffixes):
 
 
 def read_images(paths, image_size=None, channels=3):
-    """Images as uint8 ``[N, H, W, channels]``.
+    """Images as uint8 arrays, never stretched.
 
     Args:
       paths: Image files (JPEG, PNG, BMP, GIF) or folders of them.
-      image_size: ``(height, width)`` to resize every image to; None keeps the
-        size of the first image and resizes the others to it.
+      image_size: ``(height, width)``: every image is scaled, keeping its
+        aspect ratio, to fit inside it and padded with black to exactly that
+        size (letterboxed), so they form one batch. None keeps each image at
+        its own size.
       channels: 1, 3 or 4.
 
     Returns:
-      A numpy uint8 array.
+      A numpy uint8 array ``[N, H, W, channels]`` when ``image_size`` is
+      given or every image has the same size; otherwise a list of ``[H, W,
+      channels]`` arrays (:func:`tfaug.viz.preview` runs the layer on each
+      image alone and shows each at its own shape).
 
     Raises:
       ValueError: a file is not an image, or a bad argument.
 
     Example:
-      >>> images = read_images(["cat.jpg", "dog.png"], image_size=(224, 224))
+      >>> def write_png(path, height, width):
+      ...     pixels = tf.random.uniform([height, width, 3], 0, 256, tf.int32)
+      ...     tf.io.write_file(path, tf.io.encode_png(tf.cast(pixels, tf.uint8)))
+      >>> write_png("cat.png", 40, 60)
+      >>> write_png("dog.png", 50, 50)
+      >>> images = read_images(["cat.png", "dog.png"], image_size=(32, 32))
+      >>> images.shape, images.dtype
+      ((2, 32, 32, 3), dtype('uint8'))
     """
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     if channels not in (1, 3, 4):
@@ -66,13 +82,14 @@ def read_images(paths, image_size=None, channels=3):
         except tf.errors.InvalidArgumentError:
             raise ValueError(f"{str(path)!r} is not an image tfaug can decode "
                              f"({', '.join(IMAGE_SUFFIXES)}).") from None
-        if image_size is None:
-            image_size = tuple(image.shape[:2])
-        if tuple(image.shape[:2]) != tuple(image_size):
-            image = tf.cast(tf.clip_by_value(tf.round(tf.image.resize(image, image_size)),
-                                             0, 255), tf.uint8)
+        if image_size is not None and tuple(image.shape[:2]) != tuple(image_size):
+            image = tf.image.resize_with_pad(image, int(image_size[0]), int(image_size[1]),
+                                             antialias=True)
+            image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
         images.append(image.numpy())
-    return np.stack(images)
+    if len({i.shape for i in images}) == 1:
+        return np.stack(images)
+    return images
 
 
 def read_clips(paths, sample_rate):
@@ -88,7 +105,11 @@ def read_clips(paths, sample_rate):
       ``(clips, lengths)``: numpy float32 ``[N, T]`` and each clip's length.
 
     Example:
+      >>> path = tfaug.audio.write_wav("a.wav", np.zeros(1600, "float32"), 16000)
+      >>> path = tfaug.audio.write_wav("b.wav", np.zeros(800, "float32"), 16000)
       >>> clips, lengths = read_clips(["a.wav", "b.wav"], 16000)
+      >>> clips.shape, lengths  # zero-padded to the longest
+      ((2, 1600), [1600, 800])
     """
     from tfaug import audio  # pylint: disable=import-outside-toplevel
     clips = []
@@ -108,8 +129,10 @@ def read_lines(paths):
     """Non-empty lines of text files (one sample a line), stripped.
 
     Example:
+      >>> with open("reviews.txt", "w") as f:
+      ...     _ = f.write("a gripping film\\n\\n  too long by half \\n")
       >>> read_lines(["reviews.txt"])
-      ['a gripping film', ...]
+      ['a gripping film', 'too long by half']
     """
     lines = []
     for path in _expand(paths, (".txt",)):
@@ -120,20 +143,26 @@ def read_lines(paths):
     return lines
 
 
-def read_table(paths, label_column="label"):
+def read_table(paths, label_column="label", return_names=False):
     """Numeric CSV rows as ``(features float32 [N, F], labels int32 [N])``.
 
     Args:
       paths: CSV files with a header row (the same columns in each).
       label_column: Name of the integer class column; the other columns are
         features and must be numeric.
+      return_names: Also return the feature columns' names (the header
+        without the label column): ``(features, labels, names)``.
 
     Raises:
       ValueError: no such column, a non-numeric cell (its file, row and
         column are named), or files with different headers.
 
     Example:
+      >>> with open("pima.csv", "w") as f:
+      ...     _ = f.write("glucose,bmi,class\\n148,33.6,1\\n85,26.6,0\\n")
       >>> x, y = read_table(["pima.csv"], label_column="class")
+      >>> x.tolist(), y.tolist()
+      ([[148.0, 33.599998474121094], [85.0, 26.600000381469727]], [1, 0])
     """
     header, rows, labels = None, [], []
     for path in _expand(paths, (".csv",)):
@@ -165,17 +194,24 @@ def read_table(paths, label_column="label"):
                 rows.append(values)
     if not rows:
         raise ValueError("the CSV files hold no row.")
-    return np.asarray(rows, np.float32), np.asarray(labels, np.int32)
+    features, labels = np.asarray(rows, np.float32), np.asarray(labels, np.int32)
+    if return_names:
+        return features, labels, [name for name in header if name != label_column]
+    return features, labels
 
 
-def read_inputs(paths, modality, image_size=None, sample_rate=16000, label_column="label"):
+def read_inputs(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], modality: str,
+                image_size: tuple[int, int] | None = None, sample_rate: int = 16000,
+                label_column: str | None = "label") -> Any:
     """Reads preview inputs for ``modality`` from files or folders.
 
     Args:
       paths: Files or folders.
-      modality: ``"image"`` (uint8 ``[N, H, W, 3]``), ``"audio"`` (float32
-        ``[N, T]`` at ``sample_rate``), ``"text"`` (list of lines) or
-        ``"tabular"`` (``(features, labels)`` from CSV).
+      modality: ``"image"`` (uint8 ``[N, H, W, 3]``, or a list of images
+        when their sizes differ and no ``image_size`` is given), ``"audio"``
+        (float32 ``[N, T]`` at ``sample_rate``), ``"text"`` (list of lines)
+        or ``"tabular"`` (``{"features", "labels", "feature_names"}`` from
+        CSV, the names from its header).
       image_size: See :func:`read_images`.
       sample_rate: See :func:`read_clips`.
       label_column: See :func:`read_table`.
@@ -187,7 +223,16 @@ def read_inputs(paths, modality, image_size=None, sample_rate=16000, label_colum
       ValueError: unknown modality or unreadable files.
 
     Example:
-      >>> inputs = read_inputs(["photos/"], "image", image_size=(128, 128))
+      >>> import os
+      >>> os.makedirs("photos", exist_ok=True)
+      >>> def write_png(path, height, width):
+      ...     pixels = tf.random.uniform([height, width, 3], 0, 256, tf.int32)
+      ...     tf.io.write_file(path, tf.io.encode_png(tf.cast(pixels, tf.uint8)))
+      >>> for i in range(3):
+      ...     write_png(f"photos/{i}.png", 40 + 10 * i, 48)
+      >>> inputs = read_inputs(["photos/"], "image", image_size=(32, 32))
+      >>> inputs.shape
+      (3, 32, 32, 3)
     """
     if modality == "image":
         return read_images(paths, image_size)
@@ -196,5 +241,6 @@ def read_inputs(paths, modality, image_size=None, sample_rate=16000, label_colum
     if modality == "text":
         return read_lines(paths)
     if modality == "tabular":
-        return read_table(paths, label_column)
+        features, labels, names = read_table(paths, label_column, return_names=True)
+        return {"features": features, "labels": labels, "feature_names": names}
     raise ValueError(f"`modality` must be one of {', '.join(SUFFIXES)}, got {modality!r}.")

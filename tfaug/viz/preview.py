@@ -3,12 +3,20 @@
 The layer runs ``variants`` times on the first ``n`` samples, variant ``j``
 as ``layer(inputs, training=True, seed=variant_seed(seed, j))`` with
 ``variant_seed(seed, j) = [seed, j]`` (int64): the same seed gives the same
-preview, bit for bit. The modality's renderer draws the result and, unless
-``path`` is None, writes it (every file through a temporary name and a
-rename, so none is ever half-written).
+preview, bit for bit. Each variant of each sample is labelled with what was
+drawn for it (``Preview.labels``; see
+:meth:`tfaug.core.Augmentation.describe_draw`). The modality's renderer draws
+the result and, unless ``path`` is None, writes it (every file through a
+temporary name and a rename, so none is ever half-written).
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 import os
+from typing import Any
+
+import keras
 
 from tfaug import core
 from tfaug import policies
@@ -53,21 +61,28 @@ def resolve_modality(layer, modality):
     return modality
 
 
-def preview(layer_or_policy, inputs, n=16, seed=0, path="preview.png", variants=4,
-            modality=None, **options):
+def preview(layer_or_policy: keras.layers.Layer | str | os.PathLike[str] | Mapping[str, Any],
+            inputs: Any, n: int = 16, seed: int = 0,
+            path: str | os.PathLike[str] | None = "preview.png", variants: int = 4,
+            modality: str | None = None, **options: Any) -> base.Preview:
     """Shows what an augmentation does to some inputs; writes it unless ``path=None``.
 
     Args:
       layer_or_policy: A tfaug layer or composition, or a policy name or path
         (``str`` / ``os.PathLike``) read with :func:`tfaug.policies.load`.
       inputs: What the layer takes. Image: uint8/float ``[B, H, W, C]`` or
-        ``[H, W, C]``, or a dict with ``images`` and optionally ``labels``,
+        ``[H, W, C]``, a list of images of different sizes (each runs alone,
+        image ``i`` of variant ``j`` with the seed
+        ``tfaug.viz.image.image_seed(seed, j, i)``, and shows at its own
+        aspect ratio), or a dict with ``images`` and optionally ``labels``,
         ``masks``, ``boxes``. Text: a list/array/tensor of str, ``(texts,
         labels)`` or a dict with ``text``. Audio: float ``[B, T]``, ``[T]``,
         a list of clips (zero-padded to the longest), ``(audio, labels)`` or a
         dict with ``audio``; spectrograms ``[B, time, freq]`` for SpecAugment
-        layers. Tabular: ``(features, labels)``, ``{"features", "labels"}``
-        or a features matrix.
+        layers. Tabular: ``(features, labels)``, ``{"features", "labels",
+        "feature_names"}`` (what :func:`~tfaug.viz.read_inputs` makes of a
+        CSV), a features matrix or a pandas DataFrame (its columns name the
+        features).
       n: Samples shown (>= 1): the first ``n`` of ``inputs``. Tabular previews
         show every row given and ignore ``n``.
       seed: Int seed; variant ``j`` uses :func:`variant_seed` ``(seed, j)``.
@@ -82,12 +97,12 @@ def preview(layer_or_policy, inputs, n=16, seed=0, path="preview.png", variants=
       modality: ``"image"``, ``"text"``, ``"audio"`` or ``"tabular"``;
         default ``layer.modality``.
       **options: Per modality. Image: ``value_range`` (default the layer's, or
-        ``(0, 255)``), ``cell_size`` (96 for small images, else 192), ``mask_alpha`` (0.45), ``title``.
-        Text: ``color`` (ANSI marks in ``Preview.text`` instead of
-        ``[[word]]``), ``title``. Audio: ``sample_rate`` (default the
+        ``(0, 255)``), ``cell_size`` (128 for images of at most 128 px, else
+        192), ``mask_alpha`` (0.45), ``title``. Text: ``color`` (ANSI colours
+        in ``Preview.text`` instead of bracket marks), ``title``. Audio: ``sample_rate`` (default the
         layer's), ``spectrogram`` (default: True for SpecAugment layers),
-        ``num_mel_bins`` (64), ``title``. Tabular: ``feature_names``,
-        ``max_features`` (8), ``title``.
+        ``num_mel_bins`` (64), ``title``. Tabular: ``feature_names`` (wins
+        over names the inputs carry), ``max_features`` (8), ``title``.
 
     Returns:
       A :class:`~tfaug.viz.base.Preview`. Tabular layers that need ``adapt``
@@ -99,9 +114,10 @@ def preview(layer_or_policy, inputs, n=16, seed=0, path="preview.png", variants=
         inputs of the right kind but a bad shape.
       TypeError: inputs of the wrong kind for the modality, unknown options,
         a ``layer_or_policy`` that is not a layer or a policy reference.
-      ImportError: matplotlib is missing (``pip install tfaug[viz]``).
+      ImportError: matplotlib is missing (``pip install "tfaugment[viz]"``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([4, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> p = tfaug.viz.preview(tfaug.image.RandomFlip(), images, n=4, path="flip.png")
       >>> p.variants[0].shape
       (4, 32, 32, 3)
