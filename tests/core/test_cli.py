@@ -16,6 +16,7 @@ import pytest
 import tfaug
 import tfaug_cli
 from tfaug import cli
+from tests.core.test_cli_startup import _commands
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -116,18 +117,6 @@ def test_python_dash_m_tfaug_runs_the_command(monkeypatch, capsys):
         runpy.run_module("tfaug", run_name="__main__")
     assert exit_info.value.code == 2  # a group without its subcommand: its help
     assert capsys.readouterr().out.startswith("usage: tfaug policies")
-
-
-def _commands(parser=None, prefix=()):
-    """Every command path of the parser (``[]``, ``["layers"]``, ``["policies", "list"]`` ...)."""
-    import argparse  # pylint: disable=import-outside-toplevel
-    parser = parser or cli.build_parser()
-    paths = [list(prefix)]
-    for action in parser._actions:  # pylint: disable=protected-access
-        if isinstance(action, argparse._SubParsersAction):  # pylint: disable=protected-access
-            for name, child in action.choices.items():
-                paths += _commands(child, prefix + (name,))
-    return paths
 
 
 def test_the_commands_the_issue_names_exist():
