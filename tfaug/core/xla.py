@@ -15,7 +15,10 @@ and each cached program is traced for one input signature only, so a new shape
 makes a new program instead of a retrace (no retracing warnings).
 """
 
+from __future__ import annotations
+
 import collections
+from collections.abc import Iterator
 import contextlib
 import threading
 import weakref
@@ -25,7 +28,10 @@ import tensorflow as tf
 try:  # The public API has no "inside jit_compile" test; guarded private use.
     from tensorflow.python.framework import ops as _tf_ops
     from tensorflow.python.ops import control_flow_util as _tf_cfu
-except ImportError:  # pragma: no cover - depends on the TensorFlow build
+    _tf_cfu.GraphOrParentsInXlaContext  # pylint: disable=pointless-statement
+    _tf_ops.get_default_graph  # pylint: disable=pointless-statement
+except (ImportError, AttributeError):  # pragma: no cover - depends on the TF version
+    # Fallback: tfaug's own record of the XLA programs it is tracing (below).
     _tf_ops = _tf_cfu = None
 
 # Programs per owner (layer or process) before the least recently used is dropped.
@@ -38,30 +44,40 @@ _PROCESS = type("ProcessOwner", (), {})()  # owner of programs run outside any l
 _LOCK = threading.Lock()
 
 
-def in_xla_context():
+def in_xla_context() -> bool:
     """True while tracing inside a ``jit_compile=True`` function.
+
+    Where TensorFlow's private XLA-context test is missing (another TensorFlow
+    version), only tfaug's own XLA programs (every layer's compiled call and
+    op group, see :func:`jit`) are recognized. A layer inside a user's own
+    ``jit_compile=True`` function then still picks its XLA-safe ops where its
+    call is itself one of those programs (:meth:`Augmentation.compiles`, the
+    switch of :func:`set_auto_compile` on: the default).
 
     Example:
       >>> tfaug.core.in_xla_context()
       False
     """
-    if _tf_cfu is None:  # pragma: no cover
+    if getattr(_LOCAL, "xla_traces", 0):
+        return True
+    if _tf_cfu is None:
         return False
     return bool(_tf_cfu.GraphOrParentsInXlaContext(_tf_ops.get_default_graph()))
 
 
-def auto_compile_enabled():
+def auto_compile_enabled() -> bool:
     """The switch as seen from this thread (a scope's value, else the process's).
 
     Example:
-      >>> tfaug.core.auto_compile_enabled()
-      True
+      >>> with tfaug.core.auto_compile_scope(False):
+      ...     tfaug.core.auto_compile_enabled()
+      False
     """
     override = getattr(_LOCAL, "enabled", None)
     return _ENABLED[0] if override is None else override
 
 
-def set_auto_compile(enabled):
+def set_auto_compile(enabled: bool) -> bool:
     """Turns every XLA program tfaug makes on (default) or off, process-wide.
 
     With it on, a layer (or ``Sequence``) whose ops all compile, called for
@@ -90,7 +106,7 @@ def set_auto_compile(enabled):
 
 
 @contextlib.contextmanager
-def auto_compile_scope(enabled):
+def auto_compile_scope(enabled: bool) -> Iterator[None]:
     """Context manager: the switch of :func:`set_auto_compile` in this thread only.
 
     Other threads (a ``tf.data`` pipeline, a training loop) keep the process
@@ -101,8 +117,9 @@ def auto_compile_scope(enabled):
       enabled: bool.
 
     Example:
-      >>> with tfaug.core.auto_compile_scope(False):
-      ...     out = layer(images, training=True)
+      >>> layer = tfaug.image.RandomRotation(0.1)
+      >>> with tfaug.core.auto_compile_scope(False):  # op by op, no XLA compilation
+      ...     out = layer(tf.zeros([2, 8, 8, 3]), training=True)
     """
     previous = getattr(_LOCAL, "enabled", None)
     _LOCAL.enabled = bool(enabled)
@@ -164,9 +181,11 @@ def programs(owner):
     """Keys of the programs cached for ``owner`` (a layer), oldest first.
 
     Example:
-      >>> layer(images, training=True)
-      >>> tfaug.core.xla.programs(layer)
-      [('train', ...)]
+      >>> layer = tfaug.image.RandomFlip()
+      >>> with tfaug.core.auto_compile_scope(True):
+      ...     out = layer(tf.zeros([2, 8, 8, 3]), training=True)
+      >>> [key[0] for key in tfaug.core.xla.programs(layer)]
+      ['train']
     """
     return list(cache_of(owner))
 
@@ -194,11 +213,19 @@ class _Traced:
     signature, so each gets its own callable object (counted apart).
     """
 
-    def __init__(self, fn):
+    def __init__(self, fn, xla_program=False):
         self.fn = fn
+        self.xla_program = xla_program
 
     def __call__(self, *args):
-        return self.fn(*args)
+        if not self.xla_program:
+            return self.fn(*args)
+        # Runs while the program is traced: in_xla_context() holds inside.
+        _LOCAL.xla_traces = getattr(_LOCAL, "xla_traces", 0) + 1
+        try:
+            return self.fn(*args)
+        finally:
+            _LOCAL.xla_traces -= 1
 
 
 def jit(fn):
@@ -215,7 +242,7 @@ def jit(fn):
     Returns:
       The compiled function.
     """
-    return tf.function(_Traced(fn), jit_compile=True, autograph=False)
+    return tf.function(_Traced(fn, xla_program=True), jit_compile=True, autograph=False)
 
 
 class Program:
@@ -257,6 +284,8 @@ def program(fn=None, *, name=None):
       >>> @program
       ... def levels(images, table):
       ...     return tf.gather(table, images)
+      >>> levels(tf.constant([[0, 2]]), tf.constant([10, 20, 30])).numpy().tolist()
+      [[10, 30]]
     """
     if fn is None:
         return lambda f: program(f, name=name)
