@@ -433,7 +433,8 @@ def test_per_sample_loss_matches_keras_unreduced(loss, y):
 def test_verbose_prints_the_update(capsys):
     aug = ShiftLayer(name="shift")
     StrengthSchedule(lambda e: 0.5, layers=aug, verbose=1).on_epoch_begin(2)
-    ada = AdaptiveAugmentation(layers=aug, metric=lambda logs: 0.9, step=0.1, verbose=1)
+    ada = AdaptiveAugmentation(layers=aug, metric=lambda logs: 0.9, step=0.1, verbose=1,
+                               initial=0.0)
     ada.on_epoch_end(0, {})
     out = capsys.readouterr().out
     assert "Epoch 3: StrengthSchedule sets shift strength to 0.5." in out

@@ -21,6 +21,10 @@ dict key ``"spectrogram"``.
 in Hz or seconds read it; the others carry it so a pipeline states it once.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import validation
@@ -68,7 +72,8 @@ class _SignalAugmentation(Augmentation):
     example_rank = 1
     shape_text = "[B, T] (or [T] for one clip)"
 
-    def __init__(self, *, sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.sample_rate = check_sample_rate("sample_rate", sample_rate)
 

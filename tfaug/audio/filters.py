@@ -8,10 +8,16 @@ dB per octave beyond it, no phase shift or delay. Cutoffs must lie below the
 Nyquist frequency ``sample_rate / 2``; that is checked at construction.
 
 Example:
+  >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
   >>> muffled = LowPass(300, 3000, sample_rate=16000, seed=0)(clips, training=True)
+  >>> muffled.shape
+  TensorShape([2, 8000])
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import tensorflow as tf
 
@@ -90,14 +96,21 @@ class LowPass(_CutoffFilter):
       ValueError: a bound is not a positive number, the bounds are reversed, or
         the highest cutoff is not below the Nyquist frequency.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = LowPass(150, 7500, sample_rate=16000, seed=0)(clips, training=True)
+      >>> bool(tf.reduce_all(tf.math.reduce_std(out, -1) < tf.math.reduce_std(clips, -1)))
+      True
     """
 
     response = staticmethod(ops.lowpass)
 
-    def __init__(self, min_cutoff_hz=150.0, max_cutoff_hz=7500.0, *, order=4, sample_rate=16000,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, min_cutoff_hz: float = 150.0, max_cutoff_hz: float = 7500.0, *,
+                 order: int = 4, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self._set_cutoffs(min_cutoff_hz, max_cutoff_hz, order)
 
@@ -121,14 +134,21 @@ class HighPass(_CutoffFilter):
     Raises:
       ValueError: as :class:`LowPass`.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = HighPass(20, 2400, sample_rate=16000, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
     response = staticmethod(ops.highpass)
 
-    def __init__(self, min_cutoff_hz=20.0, max_cutoff_hz=2400.0, *, order=4, sample_rate=16000,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, min_cutoff_hz: float = 20.0, max_cutoff_hz: float = 2400.0, *,
+                 order: int = 4, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self._set_cutoffs(min_cutoff_hz, max_cutoff_hz, order)
 
@@ -159,14 +179,21 @@ class BandPass(_Filter):
       ValueError: a bad bound, reversed bounds, a fraction outside ``(0, 2)``, or
         a band edge at or above the Nyquist frequency.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = BandPass(200, 4000, min_bandwidth_fraction=0.5, max_bandwidth_fraction=1.5,
       ...                sample_rate=16000, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, min_center_hz=200.0, max_center_hz=4000.0, *, min_bandwidth_fraction=0.5,
-                 max_bandwidth_fraction=1.99, order=4, sample_rate=16000, probability=1.0,
-                 seed=None, **kwargs):
+    def __init__(self, min_center_hz: float = 200.0, max_center_hz: float = 4000.0, *,
+                 min_bandwidth_fraction: float = 0.5, max_bandwidth_fraction: float = 1.99,
+                 order: int = 4, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_center_hz, self.max_center_hz = validation.check_bounds(
             "min_center_hz", min_center_hz, "max_center_hz", max_center_hz)

@@ -18,13 +18,24 @@ default, ``[T, C]`` with ``mono=False``; :func:`read_wav` returns ``[T]`` for a
 mono file and ``[T, C]`` for a multichannel one unless ``mono=True``.
 
 Example:
-  >>> audio, rate = read_wav("speech.wav")          # [T], 16000
-  >>> write_wav("louder.wav", audio * 2.0, rate)
+  >>> import os
+  >>> os.makedirs("clips", exist_ok=True)
+  >>> tone = 0.3 * tf.sin(tf.range(16000.0) * 0.1)
+  >>> path = write_wav("clips/speech.wav", tone, 16000)
+  >>> audio, rate = read_wav("clips/speech.wav")
+  >>> audio.shape, rate
+  (TensorShape([16000]), 16000)
+  >>> path = write_wav("clips/louder.wav", audio * 2.0, rate)
   >>> ds = tf.data.Dataset.list_files("clips/*.wav").map(
   ...     lambda p: decode_wav(tf.io.read_file(p))[0])
+  >>> [clip.shape[0] for clip in ds]
+  [16000, 16000]
 """
 
+from __future__ import annotations
+
 import os
+import pathlib
 import struct
 
 import numpy as np
@@ -99,7 +110,7 @@ def _decode_samples(raw, kind):
     return tf.switch_case(kind, [u8, s16, s24, s32, f32, f64])
 
 
-def decode_wav(contents, mono=True):
+def decode_wav(contents: tf.Tensor | bytes, mono: bool = True) -> tuple[tf.Tensor, tf.Tensor]:
     """Decodes the bytes of a WAV file (a graph op).
 
     Args:
@@ -116,7 +127,10 @@ def decode_wav(contents, mono=True):
         how to convert.
 
     Example:
+      >>> path = write_wav("clip.wav", tf.zeros([800]), 8000)
       >>> audio, rate = decode_wav(tf.io.read_file("clip.wav"))
+      >>> audio.shape, int(rate)
+      (TensorShape([800]), 8000)
     """
     contents = tf.convert_to_tensor(contents, tf.string)
     if contents.shape.rank != 0:
@@ -159,7 +173,7 @@ def decode_wav(contents, mono=True):
     return audio, tf.cast(rate, tf.int32)
 
 
-def encode_wav(audio, sample_rate):
+def encode_wav(audio: tf.Tensor | np.ndarray, sample_rate: int | tf.Tensor) -> tf.Tensor:
     """Encodes audio as the bytes of a 16-bit PCM WAV file (a graph op).
 
     Args:
@@ -170,7 +184,10 @@ def encode_wav(audio, sample_rate):
       Scalar ``tf.string``.
 
     Example:
+      >>> audio = 0.5 * tf.sin(tf.range(1600.0) * 0.2)
       >>> tf.io.write_file("out.wav", encode_wav(audio, 16000))
+      >>> read_wav("out.wav")[1]
+      16000
     """
     audio = tf.convert_to_tensor(audio)
     if not audio.dtype.is_floating:
@@ -192,7 +209,8 @@ def _assert_text(err):
     return " ".join(part.strip().strip("b'\"") for part in text.split("\n") if part.strip())
 
 
-def read_wav(path, sample_rate=None, mono=False):
+def read_wav(path: str | os.PathLike[str], sample_rate: int | None = None,
+             mono: bool = False) -> tuple[tf.Tensor, int]:
     """Reads a WAV file.
 
     Args:
@@ -211,7 +229,10 @@ def read_wav(path, sample_rate=None, mono=False):
         other than ``sample_rate``.
 
     Example:
+      >>> path = write_wav("speech.wav", tf.zeros([1600]), 16000)
       >>> audio, rate = read_wav("speech.wav", sample_rate=16000)
+      >>> audio.shape
+      TensorShape([1600])
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -231,7 +252,7 @@ def read_wav(path, sample_rate=None, mono=False):
     return audio, rate
 
 
-def wav_sample_rate(path):
+def wav_sample_rate(path: str | os.PathLike[str]) -> int:
     """A WAV file's sample rate, read from its header alone (no decoding).
 
     Reads the RIFF chunk headers up to the ``fmt `` chunk, so it costs a few
@@ -251,7 +272,7 @@ def wav_sample_rate(path):
         (the message names the file).
 
     Example:
-      >>> write_wav("tone.wav", tf.zeros([800]), 8000)
+      >>> path = write_wav("tone.wav", tf.zeros([800]), 8000)
       >>> wav_sample_rate("tone.wav")
       8000
     """
@@ -277,7 +298,8 @@ def wav_sample_rate(path):
     raise ValueError(f"{path!r} has no complete 'fmt ' chunk (truncated or damaged WAV).")
 
 
-def write_wav(path, audio, sample_rate):
+def write_wav(path: str | os.PathLike[str], audio: tf.Tensor | np.ndarray,
+              sample_rate: int) -> pathlib.Path:
     """Writes 16-bit PCM WAV; the file is written under a temporary name and
     renamed, so ``path`` is never left half-written.
 
@@ -294,7 +316,9 @@ def write_wav(path, audio, sample_rate):
       ValueError: a bad shape, dtype, sample rate, or non-finite samples.
 
     Example:
-      >>> write_wav("clip.wav", audio, 16000)
+      >>> audio = 0.5 * tf.sin(tf.range(1600.0) * 0.2)
+      >>> write_wav("clip.wav", audio, 16000).name
+      'clip.wav'
     """
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or \
             not 0 < sample_rate < 2**31:

@@ -17,12 +17,21 @@ WAV files whose sample rate differs from the layer's ``sample_rate`` are
 refused with a ``ValueError`` naming both rates (no resampling yet).
 
 Example:
+  >>> for name in ["cafe.wav", "street.wav"]:  # two noise recordings
+  ...     path = tfaug.audio.write_wav(name, tf.random.normal([16000]) * 0.1, 16000)
   >>> noise = BackgroundNoise(["cafe.wav", "street.wav"], 5, 20, sample_rate=16000, seed=0)
+  >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
   >>> noisy = noise(clips, training=True)
+  >>> noisy.shape
+  TensorShape([2, 8000])
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 import numbers
 import os
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -163,13 +172,21 @@ class BackgroundNoise(_BankLayer):
     Raises:
       ValueError: a bad bank (see :func:`load_bank`) or SNR bounds.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> bank = np.random.default_rng(0).normal(size=(8, 16000)).astype("float32")
       >>> out = BackgroundNoise(bank, 3, 30, sample_rate=16000, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, noises, min_snr_db=3.0, max_snr_db=30.0, *, sample_rate=16000,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self,
+                 noises: np.ndarray | str | os.PathLike[str] | Sequence[str] | Mapping[str, Any],
+                 min_snr_db: float = 3.0, max_snr_db: float = 30.0, *, sample_rate: int = 16000,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_snr_db, self.max_snr_db = validation.check_bounds(
             "min_snr_db", min_snr_db, "max_snr_db", max_snr_db, -60.0, 120.0)
@@ -223,12 +240,23 @@ class ApplyImpulseResponse(_BankLayer):
       ValueError: a bad bank (see :func:`load_bank`), an all-zero response, or
         a ``keep_level`` that is not a bool.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> echo = np.zeros(1600, np.float32)
+      >>> echo[0], echo[800] = 1.0, 0.5  # the sound, then an echo 50 ms later
+      >>> path = tfaug.audio.write_wav("hall.wav", echo, 16000)
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = ApplyImpulseResponse(["hall.wav"], sample_rate=16000, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, irs, *, keep_level=True, sample_rate=16000, probability=1.0, seed=None,
-                 **kwargs):
+    def __init__(self,
+                 irs: np.ndarray | str | os.PathLike[str] | Sequence[str] | Mapping[str, Any], *,
+                 keep_level: bool = True, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.keep_level = validation.check_bool("keep_level", keep_level)
         self.irs, array = self._make_bank("irs", irs)

@@ -14,6 +14,10 @@ augmentations, not in tfaug's registry): they turn waveforms ``[B, T]`` into
 map, XLA or a SavedModel.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 import tensorflow as tf
 
@@ -41,8 +45,9 @@ class _Mask(SpectrogramAugmentation):
 
     axis = 1
 
-    def __init__(self, max_width=10, num_masks=1, *, mask_value=0.0, max_fraction=None,
-                 sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, max_width: int = 10, num_masks: int = 1, *, mask_value: float = 0.0,
+                 max_fraction: float | None = None, sample_rate: int = 16000,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed,
                          **kwargs)
         self.max_width, self.num_masks, self.max_fraction = specaugment.check_mask_args(
@@ -69,6 +74,21 @@ class _Mask(SpectrogramAugmentation):
         """
         return specaugment.mask_spans(params["width"], params["start"], size, self.max_width,
                                    self.max_fraction)
+
+    def resolve_params(self, params, data):
+        # describe_draw: the spans in frames/bins of this input.
+        starts, widths = self.mask_regions(params, tf.shape(data[SPECTROGRAM])[self.axis])
+        return {**params, "span_start": starts, "span_width": widths}
+
+    def _words(self, params, batch):
+        if "span_start" not in params:  # not resolved: the raw draws
+            return super()._words(params, batch)
+        unit = "frames" if self.axis == 1 else "bins"
+        out = []
+        for starts, widths in zip(params["span_start"], params["span_width"]):
+            spans = [f"{s}-{s + w - 1}" for s, w in zip(starts, widths) if w > 0]
+            out.append(f"masked {unit} {', '.join(spans)}" if spans else "empty mask")
+        return out
 
     def transform(self, data, params):
         x = data[SPECTROGRAM]
@@ -104,8 +124,11 @@ class TimeMask(_Mask):
       ``[B, time, freq]`` or ``[time, freq]`` (or a dict with ``"spectrogram"``).
 
     Example:
+      >>> log_mels = tf.random.normal([2, 100, 80])  # [B, time, mel bins]
       >>> mask = tfaug.audio.TimeMask(max_width=20, num_masks=2, seed=0)
       >>> out = mask(log_mels, training=True)
+      >>> out.shape
+      TensorShape([2, 100, 80])
     """
 
     axis = 1
@@ -131,8 +154,11 @@ class FrequencyMask(_Mask):
       ``[B, time, freq]`` or ``[time, freq]`` (or a dict with ``"spectrogram"``).
 
     Example:
+      >>> log_mels = tf.random.normal([2, 100, 80])  # [B, time, mel bins]
       >>> mask = tfaug.audio.FrequencyMask(max_width=8, num_masks=2, seed=0)
       >>> out = mask(log_mels, training=True)
+      >>> out.shape
+      TensorShape([2, 100, 80])
     """
 
     axis = 2
@@ -159,12 +185,15 @@ class TimeWarp(SpectrogramAugmentation):
       ``[B, time, freq]`` or ``[time, freq]`` (or a dict with ``"spectrogram"``).
 
     Example:
+      >>> log_mels = tf.random.normal([2, 100, 80])  # [B, time, mel bins]
       >>> warp = tfaug.audio.TimeWarp(max_distance=5, seed=0)
       >>> out = warp(log_mels, training=True)
+      >>> out.shape
+      TensorShape([2, 100, 80])
     """
 
-    def __init__(self, max_distance=5, *, sample_rate=16000, probability=1.0, seed=None,
-                 **kwargs):
+    def __init__(self, max_distance: int = 5, *, sample_rate: int = 16000,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed,
                          **kwargs)
         self.max_distance = validation.check_int("max_distance", max_distance, 0)
@@ -180,6 +209,17 @@ class TimeWarp(SpectrogramAugmentation):
         return specaugment.warp_points(params["center"], params["distance"], num_frames,
                                     self.max_distance)
 
+    def resolve_params(self, params, data):
+        # describe_draw: the warp in frames of this input.
+        centers, distances = self.warp_points(params, tf.shape(data[SPECTROGRAM])[1])
+        return {**params, "center_frame": centers, "distance_frames": distances}
+
+    def _words(self, params, batch):
+        if "center_frame" not in params:  # not resolved: the raw draws
+            return super()._words(params, batch)
+        return [f"frame {c} moved to {c + d}" for c, d in
+                zip(params["center_frame"], params["distance_frames"])]
+
     def transform(self, data, params):
         x = data[SPECTROGRAM]
         centers, distances = self.warp_points(params, tf.shape(x)[1])
@@ -193,9 +233,11 @@ _SCALES = ("linear", "log", "db")
 class _Features(keras.layers.Layer):
     """Shared input checks, scaling and config of the feature layers."""
 
-    def __init__(self, n_fft=512, hop_length=None, *, win_length=None, window="hann", power=2.0,
-                 center=True, pad_mode="constant", scale="linear", ref=1.0, top_db=80.0,
-                 log_offset=1e-6, **kwargs):
+    def __init__(self, n_fft: int = 512, hop_length: int | None = None, *,
+                 win_length: int | None = None, window: str = "hann", power: float = 2.0,
+                 center: bool = True, pad_mode: str = "constant", scale: str = "linear",
+                 ref: float = 1.0, top_db: float | None = 80.0, log_offset: float = 1e-6,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         spectral.check_stft_args(n_fft, hop_length, win_length, window, center, pad_mode)
         self.n_fft, self.hop_length, self.win_length = n_fft, hop_length, win_length
@@ -297,6 +339,8 @@ class Spectrogram(_Features):
     Example:
       >>> spec = tfaug.audio.Spectrogram(n_fft=512, hop_length=160, scale="db")
       >>> model = keras.Sequential([keras.Input((16000,)), spec, keras.layers.Flatten()])
+      >>> spec(tf.zeros([2, 16000])).shape  # 1 + 16000 // 160 frames, 512 // 2 + 1 bins
+      TensorShape([2, 101, 257])
     """
 
     def _features(self, waveforms):
@@ -316,14 +360,29 @@ class MelSpectrogram(_Features):
 
     Args:
       sample_rate: Hz of the clips (> 0).
-      n_fft, hop_length, win_length, window, power, center, pad_mode: See
+      n_fft: See
+        :class:`Spectrogram`.
+      hop_length: See
+        :class:`Spectrogram`.
+      win_length: See
+        :class:`Spectrogram`.
+      window: See
+        :class:`Spectrogram`.
+      power: See
+        :class:`Spectrogram`.
+      center: See
+        :class:`Spectrogram`.
+      pad_mode: See
         :class:`Spectrogram`.
       num_mel_bins: Number of mel filters (int >= 1).
       fmin: Lowest filter edge in Hz.
       fmax: Highest filter edge in Hz (default ``sample_rate / 2``).
       htk: HTK's mel formula instead of Slaney's.
       norm: ``"slaney"`` (each filter has unit area in Hz) or None (peak 1).
-      scale, ref, top_db, log_offset: See :class:`Spectrogram`.
+      scale: See :class:`Spectrogram`.
+      ref: See :class:`Spectrogram`.
+      top_db: See :class:`Spectrogram`.
+      log_offset: See :class:`Spectrogram`.
       **kwargs: Keras layer arguments.
 
     Input shape:
@@ -335,13 +394,19 @@ class MelSpectrogram(_Features):
     Example:
       >>> mel = tfaug.audio.MelSpectrogram(sample_rate=16000, n_fft=512, hop_length=160,
       ...                                  num_mel_bins=80, scale="log")
+      >>> waveforms = tf.random.normal([2, 16000]) * 0.1
       >>> log_mels = mel(waveforms)
+      >>> log_mels.shape
+      TensorShape([2, 101, 80])
     """
 
-    def __init__(self, *, sample_rate=16000, n_fft=512, hop_length=None, win_length=None,
-                 window="hann", num_mel_bins=64, fmin=0.0, fmax=None, htk=False,
-                 norm="slaney", power=2.0, center=True, pad_mode="constant", scale="linear",
-                 ref=1.0, top_db=80.0, log_offset=1e-6, **kwargs):
+    def __init__(self, *, sample_rate: int = 16000, n_fft: int = 512,
+                 hop_length: int | None = None, win_length: int | None = None,
+                 window: str = "hann", num_mel_bins: int = 64, fmin: float = 0.0,
+                 fmax: float | None = None, htk: bool = False, norm: str | None = "slaney",
+                 power: float = 2.0, center: bool = True, pad_mode: str = "constant",
+                 scale: str = "linear", ref: float = 1.0, top_db: float | None = 80.0,
+                 log_offset: float = 1e-6, **kwargs: Any) -> None:
         super().__init__(n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                          window=window, power=power, center=center, pad_mode=pad_mode,
                          scale=scale, ref=ref, top_db=top_db, log_offset=log_offset, **kwargs)

@@ -9,9 +9,17 @@ result that is longer (slower speed, stretch rate < 1) is cropped at the end;
 a shorter one (faster) is zero-padded at the end.
 
 Example:
+  >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
   >>> aug = PitchShift(-4, 4, sample_rate=16000, seed=0)
   >>> shifted = aug(clips, training=True)
+  >>> shifted.shape  # the input length
+  TensorShape([2, 8000])
 """
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -61,12 +69,17 @@ class SpeedPerturb(AudioAugmentation):
       ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
 
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = SpeedPerturb(factors=(0.9, 1.0, 1.1), seed=0)(clips, training=True)
       >>> out = SpeedPerturb(factor_range=(0.85, 1.15), seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, factors=None, factor_range=None, *, lowpass_width=6, sample_rate=16000,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, factors: Sequence[float] | None = None,
+                 factor_range: tuple[float, float] | None = None, *, lowpass_width: int = 6,
+                 sample_rate: int = 16000, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         if factors is not None and factor_range is not None:
             raise validation.ArgumentError(
@@ -139,16 +152,22 @@ class TimeStretch(AudioAugmentation):
       ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
 
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = TimeStretch(0.8, 1.25, sample_rate=16000, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, min_rate=0.8, max_rate=1.25, *, n_fft=None, hop_length=None,
-                 sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, min_rate: float = 0.8, max_rate: float = 1.25, *, n_fft: int | None = None,
+                 hop_length: int | None = None, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_rate, self.max_rate = validation.check_bounds(
             "min_rate", min_rate, "max_rate", max_rate, 0.0, 16.0, positive=True)
         self.n_fft, self.hop_length = n_fft, hop_length
         self._stft = _stft_args(n_fft, hop_length, self.sample_rate)
+
+    param_words = {"rate": ("stretch rate", 1.0, "x")}
 
     def sample_params(self, batch_size, seed):
         # Uniform in log-rate would favour neither direction; uniform in rate
@@ -189,16 +208,22 @@ class PitchShift(AudioAugmentation):
       ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
 
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = PitchShift(-4, 4, sample_rate=16000, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, min_semitones=-4.0, max_semitones=4.0, *, n_fft=None, hop_length=None,
-                 sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, min_semitones: float = -4.0, max_semitones: float = 4.0, *,
+                 n_fft: int | None = None, hop_length: int | None = None, sample_rate: int = 16000,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_semitones, self.max_semitones = validation.check_bounds(
             "min_semitones", min_semitones, "max_semitones", max_semitones, -24.0, 24.0)
         self.n_fft, self.hop_length = n_fft, hop_length
         self._stft = _stft_args(n_fft, hop_length, self.sample_rate)
+
+    param_words = {"semitones": ("pitch", 1.0, " semitones")}
 
     def sample_params(self, batch_size, seed):
         return {"semitones": seeds_lib.uniform([batch_size], seed, self.min_semitones,

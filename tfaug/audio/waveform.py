@@ -7,9 +7,16 @@ clip and changes only the audio. The work is done by the ops of
 :mod:`tfaug.audio.ops.waveform`.
 
 Example:
+  >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
   >>> aug = Gain(-6, 6, sample_rate=16000, seed=0)
   >>> louder_or_softer = aug(clips, training=True)
+  >>> louder_or_softer.shape
+  TensorShape([2, 8000])
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 import tensorflow as tf
 
@@ -40,11 +47,15 @@ class Gain(AudioAugmentation):
       ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
 
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = Gain(-12, 12, seed=0)(clips, training=True)
+      >>> ratio = out / clips  # one gain per clip, within [-12, 12] dB
+      >>> bool(tf.reduce_all(tf.abs(ratio - ratio[:, :1]) < 1e-3 * ratio[:, :1]))
+      True
     """
 
-    def __init__(self, min_db=-12.0, max_db=12.0, *, sample_rate=16000, probability=1.0,
-                 seed=None, **kwargs):
+    def __init__(self, min_db: float = -12.0, max_db: float = 12.0, *, sample_rate: int = 16000,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_db, self.max_db = validation.check_bounds("min_db", min_db, "max_db", max_db,
                                                            -120.0, 120.0)
@@ -68,11 +79,18 @@ class PolarityInversion(AudioAugmentation):
       probability: Per-clip chance of the flip.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
-      >>> out = PolarityInversion(probability=0.5, seed=0)(clips, training=True)
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
+      >>> out = PolarityInversion(probability=1.0, seed=0)(clips, training=True)
+      >>> bool(tf.reduce_all(out == -clips))
+      True
     """
 
-    def __init__(self, *, sample_rate=16000, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, sample_rate: int = 16000, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
 
     def transform(self, data, params):
@@ -93,12 +111,19 @@ class TimeShift(AudioAugmentation):
       probability: Per-clip chance that the layer applies.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = TimeShift(0.2, rollover=False, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, max_fraction=0.5, *, rollover=True, sample_rate=16000, probability=1.0,
-                 seed=None, **kwargs):
+    def __init__(self, max_fraction: float = 0.5, *, rollover: bool = True,
+                 sample_rate: int = 16000, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.max_fraction = validation.check_number("max_fraction", max_fraction, 0.0, 1.0)
         self.rollover = validation.check_bool("rollover", rollover)
@@ -128,15 +153,24 @@ class GaussianNoiseSNR(AudioAugmentation):
       probability: Per-clip chance that the layer applies.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = GaussianNoiseSNR(5, 40, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, min_snr_db=5.0, max_snr_db=40.0, *, sample_rate=16000, probability=1.0,
-                 seed=None, **kwargs):
+    def __init__(self, min_snr_db: float = 5.0, max_snr_db: float = 40.0, *,
+                 sample_rate: int = 16000, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_snr_db, self.max_snr_db = validation.check_bounds(
             "min_snr_db", min_snr_db, "max_snr_db", max_snr_db, -60.0, 120.0)
+
+    param_words = {"snr_db": ("SNR", 1.0, " dB")}
 
     def sample_params(self, batch_size, seed):
         snr_seed, key_seed = tf.unstack(seeds_lib.split(seed, 2))
@@ -165,12 +199,19 @@ class Clip(AudioAugmentation):
       probability: Per-clip chance that the layer applies.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = Clip(0, 40, seed=0)(clips, training=True)
+      >>> bool(tf.reduce_all(tf.abs(out) <= tf.reduce_max(tf.abs(clips), -1, keepdims=True)))
+      True
     """
 
-    def __init__(self, min_percentile=0.0, max_percentile=40.0, *, sample_rate=16000,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, min_percentile: float = 0.0, max_percentile: float = 40.0, *,
+                 sample_rate: int = 16000, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_percentile, self.max_percentile = validation.check_bounds(
             "min_percentile", min_percentile, "max_percentile", max_percentile, 0.0, 100.0)
@@ -199,12 +240,19 @@ class TanhDistortion(AudioAugmentation):
       probability: Per-clip chance that the layer applies.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, T]`` or ``[T]`` float (or a tuple/dict, see :mod:`tfaug.audio.base`).
+
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> out = TanhDistortion(0.1, 0.7, seed=0)(clips, training=True)
+      >>> out.shape
+      TensorShape([2, 8000])
     """
 
-    def __init__(self, min_distortion=0.01, max_distortion=0.7, *, sample_rate=16000,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, min_distortion: float = 0.01, max_distortion: float = 0.7, *,
+                 sample_rate: int = 16000, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(sample_rate=sample_rate, probability=probability, seed=seed, **kwargs)
         self.min_distortion, self.max_distortion = validation.check_bounds(
             "min_distortion", min_distortion, "max_distortion", max_distortion, 0.0, 1.0)

@@ -28,22 +28,29 @@ composition standardizes once, runs its children's ``apply`` on the internal
 form, and restores once.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 import inspect
+from typing import Any
 import weakref
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfaug.core import describe as describe_lib
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core import xla
 from tfaug.core.batch import blend_rows
 from tfaug.core.xla import auto_compile_scope, in_xla_context, set_auto_compile
 
-try:  # Keras has no public "which layer started this call" API: guarded private use.
+try:  # Keras has no public "which layer started this call" API: guarded private use
+    # (the fallback, _entry_layer_on_stack, reads the Python stack instead).
     from keras.src.backend.common import global_state as _keras_state
-except ImportError:  # pragma: no cover - other Keras versions
+    _keras_state.get_global_attribute  # pylint: disable=pointless-statement
+except (ImportError, AttributeError):  # pragma: no cover - other Keras versions
     _keras_state = None
 
 __all__ = ["GATE", "Augmentation", "BatchAugmentation", "augmentations", "layer_roots",
@@ -51,6 +58,7 @@ __all__ = ["GATE", "Augmentation", "BatchAugmentation", "augmentations", "layer_
 
 # Keys of ``params`` reserved by the base class.
 GATE = "gate"
+_MISSING = object()
 
 
 def _json_native(value):
@@ -79,7 +87,11 @@ def compiled(layer, key, fn):
       fn: ``fn(layer, *args)``.
 
     Example:
-      >>> out = compiled(layer, "train", lambda lay, x, s: lay.train_ops(x, s))(x, seed)
+      >>> layer = tfaug.image.RandomFlip("horizontal")
+      >>> train = compiled(layer, "train", lambda lay, x, s: lay.train_ops(x, s))
+      >>> out = train(tf.zeros([2, 8, 8, 3], tf.uint8), tf.constant([1, 2], tf.int64))
+      >>> out.shape
+      TensorShape([2, 8, 8, 3])
     """
     def run(*args):
         def make():
@@ -128,16 +140,37 @@ def read(variable, dtype=None):
     return value if dtype is None else tf.cast(value, dtype)
 
 
+def _entry_layer_on_stack():
+    """The outermost Keras layer whose ``__call__`` runs in this thread, read from
+    the Python stack (public stand-in for Keras' private call context)."""
+    entry = None
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_code.co_name == "__call__":
+            owner = frame.f_locals.get("self")
+            if isinstance(owner, keras.layers.Layer):
+                entry = owner
+        frame = frame.f_back
+    return entry
+
+
 def _called_directly():
     """True unless a non-tfaug Keras layer or model started the current call, or
     Keras is only inferring output shapes (a functional model being built: the
-    inference path gives the same spec, and traces far less)."""
-    if _keras_state is None:  # pragma: no cover
-        return True
-    if _keras_state.get_global_attribute("symbolic_scope") is not None:
-        return False
-    context = _keras_state.get_global_attribute("current_call_ctx")
-    entry = getattr(context, "entry_layer", None)
+    inference path gives the same spec, and traces far less).
+
+    Without Keras' private call state (another Keras version) the first layer
+    is found on the Python stack, and shape inference traces the training
+    path (the same output spec).
+    """
+    entry = _MISSING
+    if _keras_state is not None:
+        if _keras_state.get_global_attribute("symbolic_scope") is not None:
+            return False
+        context = _keras_state.get_global_attribute("current_call_ctx")
+        entry = getattr(context, "entry_layer", _MISSING)
+    if entry is _MISSING:
+        entry = _entry_layer_on_stack()
     return entry is None or isinstance(entry, Augmentation)
 
 
@@ -194,7 +227,8 @@ class Augmentation(keras.layers.Layer):
     modality = None
     strength_scales = "probability"
 
-    def __init__(self, probability=1.0, seed=None, *, strength=1.0, **kwargs):
+    def __init__(self, probability: float = 1.0, seed: int | None = None, *, strength: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.probability = validation.check_probability("probability", probability)
         self.seed = validation.check_seed("seed", seed)
@@ -288,6 +322,8 @@ class Augmentation(keras.layers.Layer):
         Example:
           >>> aug = tfaug.Sequence([tfaug.image.RandomRotation(0.1)])
           >>> aug.set_strength(0.5)
+          >>> aug.layers[0].get_strength()  # forwarded to the children
+          0.5
         """
         value = validation.check_number("strength", value, 0.0)
         if self.strength_variable is not None:  # deterministic layers keep theirs
@@ -438,9 +474,99 @@ class Augmentation(keras.layers.Layer):
 
     def train_ops(self, inputs, seed):
         """The training call op by op: standardize, sample, apply, restore."""
+        return self._sample_and_apply(inputs, seed)[0]
+
+    def _sample_and_apply(self, inputs, seed):
+        """``(outputs, params, data)`` of a training call (``data`` standardized)."""
         data, spec = self.standardize(inputs)
         params = self.sample(self.batch_size(data), seed)
-        return self.restore(self.apply(data, params), spec)
+        return self.restore(self.apply(data, params), spec), params, data
+
+    # ------------------------------------------------------------ what was drawn
+    def call_with_params(self, inputs, seed):
+        """A training call that also returns what it drew: ``(outputs, params)``.
+
+        It runs what ``layer(inputs, training=True, seed=seed)`` runs op by op
+        (standardize, :meth:`sample`, :meth:`apply`, restore), so ``outputs``
+        are that call's outputs (bit for bit outside XLA), and ``params`` are
+        the parameters each sample got; :meth:`describe_draw` words them.
+
+        Args:
+          inputs: A batch, as the layer takes it.
+          seed: The call seed: an int pair or an integer tensor ``[2]``.
+
+        Returns:
+          ``(outputs, params)``: ``params`` is the dict :meth:`sample` drew
+          (leaves ``[B, ...]``; with :meth:`resolve_params`' additions), or
+          None for a layer that draws inside its own ``train_ops``
+          (:class:`BatchAugmentation`).
+
+        Example:
+          >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+          >>> layer = tfaug.image.RandomRotation(0.1)
+          >>> out, params = layer.call_with_params(images, seed=[0, 1])
+          >>> out.shape, len(layer.describe_draw(params))  # one description per sample
+          (TensorShape([2, 32, 32, 3]), 2)
+          >>> layer.describe_draw(params)[0]
+          'angle=...'
+        """
+        outputs, params, data = self._sample_and_apply(inputs, seeds_lib.as_seed(seed))
+        return outputs, self.resolve_params(params, data)
+
+    def resolve_params(self, params, data):
+        """``params`` plus what they mean for this input, for
+        :meth:`describe_draw` (e.g. a mask's span in frames, when the layer
+        draws a fraction and the frame count comes from the input); ``params``
+        itself by default. ``data`` is the standardized input."""
+        del data
+        return params
+
+    # How describe_draw words a drawn parameter: {key: (label, scale, unit)}
+    # (e.g. radians shown in degrees); other keys are shown as ``key=value``.
+    param_words = {}
+
+    def describe_draw(self, params, batch_size=None):
+        """What :meth:`call_with_params` drew, in words: one string per sample.
+
+        Each sample's parameters are shown as ``name=value`` (scaled and with
+        the unit given by the class's ``param_words``; ``_db``/``_hz`` keys in
+        dB/Hz), random-number keys and large fields left out (see
+        :mod:`tfaug.core.describe`); ``"not applied"`` for samples the
+        layer's gate skipped, ``"applied"`` for a layer that draws nothing
+        else. Policies name each op with its level and value, compositions
+        the children each sample went through (``"; "`` between steps).
+
+        Args:
+          params: The ``params`` of :meth:`call_with_params` (tensors or numpy arrays).
+          batch_size: The number of samples; needed only when ``params``
+            holds no per-sample leaf (a layer that drew nothing).
+
+        Returns:
+          A list of ``B`` strings, or None when ``params`` is None.
+
+        Raises:
+          ValueError: ``params`` has no per-sample leaf and no ``batch_size``.
+
+        Example:
+          >>> clips = tf.random.normal([2, 8000]) * 0.1
+          >>> shift = tfaug.audio.PitchShift(-4, 4, sample_rate=16000)
+          >>> out, params = shift.call_with_params(clips, seed=[0, 0])
+          >>> shift.describe_draw(params)
+          ['pitch=... semitones', 'pitch=... semitones']
+        """
+        if params is None:
+            return None
+        params = describe_lib.to_numpy(params)
+        batch = describe_lib.batch_size(params, batch_size)
+        if batch is None:
+            raise ValueError("`params` holds no per-sample value: pass `batch_size`.")
+        return describe_lib.gated(self._words(params, batch), params, GATE)
+
+    def _words(self, params, batch):
+        """Per-sample words of numpy ``params`` (the gate is applied by the
+        caller); override where draws mean something only together."""
+        words = {k: v for k, v in params.items() if k != GATE}
+        return describe_lib.generic_words(words, batch, self.param_words)
 
     def input_checks(self, inputs):
         """Run-time assertions on raw ``inputs`` (those ``standardize`` makes
@@ -502,6 +628,11 @@ class BatchAugmentation(Augmentation):
     def train_ops(self, inputs, seed):
         raise NotImplementedError
 
+    def call_with_params(self, inputs, seed):
+        """The training call; ``params`` is None (these layers draw inside
+        ``train_ops``: compare the outputs with the inputs to see what changed)."""
+        return self.train_ops(inputs, seeds_lib.as_seed(seed)), None
+
 
 def _check_tensorflow_inputs(layer, inputs):
     """Under JAX/torch, tfaug layers run in ``tf.data``, never inside a model."""
@@ -516,7 +647,8 @@ def _check_tensorflow_inputs(layer, inputs):
             f"{keras.backend.backend()} model (it got {type(leaf).__name__}). Run it in "
             "tf.data instead: tfaug.data.Pipeline....augment(layer, augment_on=\"dataset\") "
             "(the default), or dataset.map(lambda x, y: (layer(x, training=True), y)).")
-def augmentations(root, outermost=False):
+def augmentations(root: keras.layers.Layer | Sequence[keras.layers.Layer],
+                  outermost: bool = False) -> list[Augmentation]:
     """Every tfaug :class:`Augmentation` inside ``root`` (nested ones too), each once.
 
     Args:
@@ -528,8 +660,12 @@ def augmentations(root, outermost=False):
       A list of layers (``root`` itself included when it is one).
 
     Example:
-      >>> for layer in augmentations(model):
-      ...     layer.set_strength(0.5)
+      >>> aug = tfaug.Sequence([tfaug.image.RandomFlip(), tfaug.image.RandomZoom(0.1)])
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), aug, keras.layers.Flatten()])
+      >>> [type(layer).__name__ for layer in augmentations(model)]
+      ['Sequence', 'RandomFlip', 'RandomZoom']
+      >>> [type(layer).__name__ for layer in augmentations(model, outermost=True)]
+      ['Sequence']
     """
     found, seen = [], set()
 
@@ -578,7 +714,10 @@ def layer_roots(root, argument):
       ValueError: something in ``root`` is not a Keras layer.
 
     Example:
-      >>> layer_roots([model, [aug]], "layers")
+      >>> flip = tfaug.image.RandomFlip()
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), flip])
+      >>> layer_roots([model, [flip]], "layers") == [model, flip]
+      True
     """
     if isinstance(root, (list, tuple)):
         return [layer for item in root for layer in layer_roots(item, argument)]

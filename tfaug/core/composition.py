@@ -9,9 +9,17 @@ each child runs on the whole batch and the drawn rows are kept.
 settings into one projective matrix per sample, resampled once.
 """
 
+from __future__ import annotations
+
+import collections.abc
+from typing import Any
+
+import keras
+import numpy as np
 import tensorflow as tf
 
 from tfaug.core import base as base_lib
+from tfaug.core import describe as describe_lib
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
@@ -61,7 +69,8 @@ class Composition(Augmentation):
 
     strength_scales = "children"
 
-    def __init__(self, layers, *, probability=1.0, seed=None, **kwargs):
+    def __init__(self, layers: collections.abc.Sequence[keras.layers.Layer], *,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, seed=seed, **kwargs)
         if not isinstance(layers, (list, tuple)) or not layers:
             raise validation.ArgumentError("layers", layers, "a non-empty list of layers")
@@ -172,6 +181,25 @@ class Composition(Augmentation):
         child_seeds = self._child_seeds(seed)
         return [l.sample(batch_size, s) for l, s in zip(self.layers, child_seeds)]
 
+    def resolve_params(self, params, data):
+        # Each child against the composition's input (children of a routing
+        # composition keep the size; so do the spectrogram layers that resolve).
+        return {**params, **{str(i): layer.resolve_params(params[str(i)], data)
+                             for i, layer in enumerate(self.layers) if str(i) in params}}
+
+    def _child_words(self, params, batch):
+        """Each child's per-sample words, ``"Name: words"`` (from its own params)."""
+        return [[describe_lib.named(layer, w) for w in
+                 layer.describe_draw(params[str(i)], batch)]
+                for i, layer in enumerate(self.layers)]
+
+    def _routed_words(self, params, batch, picked):
+        """Per sample, the words of the children ``picked[b, i]`` is true for."""
+        children = self._child_words(params, batch)
+        return [describe_lib.STEP.join(children[i][b] for i in range(len(self.layers))
+                                       if picked[b, i]) or "no layer"
+                for b in range(batch)]
+
     def _run_on_rows(self, layer, data, params, mask):
         """Applies ``layer`` where ``mask`` (bool ``[B]``) is true."""
         if in_xla_context():
@@ -212,15 +240,26 @@ class Sequence(Composition):
       probability: Per-sample chance that the whole sequence applies.
       seed: Initial seed state.
 
+    Input shape:
+      What its layers take, in any modality: a tensor, an ``(inputs, labels)``
+      tuple or a dict; the output has the input's structure.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.Sequence([tfaug.image.RandomFlip(),
       ...                       tfaug.image.RandomRotation(0.1),
       ...                       tfaug.image.RandomContrast(0.2)])
       >>> out = aug(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     def sample_params(self, batch_size, seed):
         return {str(i): p for i, p in enumerate(self._child_params(batch_size, seed))}
+
+    def _words(self, params, batch):
+        # Every child runs on every sample, in order.
+        return self._routed_words(params, batch, np.ones([batch, len(self.layers)], bool))
 
     def _groups(self):
         """Splits the layers into runs to fuse: a list of index lists.
@@ -343,12 +382,22 @@ class OneOf(RoutingComposition):
       probability: Per-sample chance that any layer applies.
       seed: Initial seed state.
 
+    Input shape:
+      What its layers take, in any modality: a tensor, an ``(inputs, labels)``
+      tuple or a dict; the output has the input's structure.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.OneOf([tfaug.image.GaussianBlur(3),
-      ...                    tfaug.image.GaussianNoise(0.05)])
+      ...                    tfaug.image.GaussianNoise(0.05)], weights=[1, 2])
+      >>> out = aug(images, training=True)  # each sample: blur or noise
+      >>> out.shape
+      TensorShape([2, 32, 32, 3])
     """
 
-    def __init__(self, layers, *, weights=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, layers: collections.abc.Sequence[keras.layers.Layer], *,
+                 weights: collections.abc.Sequence[float] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
         if weights is not None:
@@ -383,6 +432,11 @@ class OneOf(RoutingComposition):
                                      tf.equal(params["choice"], i))
         return data
 
+    def _words(self, params, batch):
+        choice = np.asarray(params["choice"]).reshape(-1)
+        return self._routed_words(params, batch,
+                                  choice[:, None] == np.arange(len(self.layers))[None])
+
 
 @registry.register
 class SomeOf(RoutingComposition):
@@ -394,13 +448,22 @@ class SomeOf(RoutingComposition):
       probability: Per-sample chance that the selection applies.
       seed: Initial seed state.
 
+    Input shape:
+      What its layers take, in any modality: a tensor, an ``(inputs, labels)``
+      tuple or a dict; the output has the input's structure.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.SomeOf([tfaug.image.RandomBrightness(0.2),
       ...                     tfaug.image.RandomContrast(0.2),
       ...                     tfaug.image.RandomSaturation((0.3, 0.7))], n=2)
+      >>> out = aug(images, training=True)  # each sample: two of the three
+      >>> out.shape
+      TensorShape([2, 32, 32, 3])
     """
 
-    def __init__(self, layers, n=1, *, probability=1.0, seed=None, **kwargs):
+    def __init__(self, layers: collections.abc.Sequence[keras.layers.Layer], n: int = 1, *,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(layers, probability=probability, seed=seed, **kwargs)
         self._check_same_size()
         self.n = validation.check_int("n", n, 0, len(self.layers))
@@ -421,6 +484,9 @@ class SomeOf(RoutingComposition):
             data = self._run_on_rows(layer, data, params[str(i)], params["chosen"][:, i])
         return data
 
+    def _words(self, params, batch):
+        return self._routed_words(params, batch, np.asarray(params["chosen"], bool))
+
 
 @registry.register
 class RandomApply(RoutingComposition):
@@ -434,11 +500,20 @@ class RandomApply(RoutingComposition):
       rate: Per-sample chance in ``[0, 1]``.
       seed: Initial seed state.
 
+    Input shape:
+      What its layers take, in any modality: a tensor, an ``(inputs, labels)``
+      tuple or a dict; the output has the input's structure.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.RandomApply(tfaug.image.GaussianBlur(5), rate=0.3)
+      >>> out = aug(images, training=True)  # about 30 % of the samples blurred
+      >>> out.shape
+      TensorShape([2, 32, 32, 3])
     """
 
-    def __init__(self, layer, rate=0.5, *, seed=None, **kwargs):
+    def __init__(self, layer: keras.layers.Layer, rate: float = 0.5, *, seed: int | None = None,
+                 **kwargs: Any) -> None:
         kwargs.pop("probability", None)
         super().__init__([layer], seed=seed, **kwargs)
         self._check_same_size()
@@ -457,3 +532,8 @@ class RandomApply(RoutingComposition):
 
     def transform(self, data, params):
         return self._run_on_rows(self.layer, data, params["0"], params["picked"])
+
+    def _words(self, params, batch):
+        picked = np.asarray(params["picked"], bool)
+        return [w if p else describe_lib.NOT_APPLIED
+                for w, p in zip(self._routed_words(params, batch, picked[:, None]), picked)]

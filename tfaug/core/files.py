@@ -19,6 +19,8 @@ def fsync_path(path):
       path: A file or folder.
 
     Example:
+      >>> import os
+      >>> os.makedirs("out", exist_ok=True)
       >>> fsync_path("out/")  # makes a rename inside out/ durable
     """
     try:
@@ -40,6 +42,8 @@ def fsync_tree(root):
       root: A folder.
 
     Example:
+      >>> import os
+      >>> os.makedirs("export.tmp/assets", exist_ok=True)
       >>> fsync_tree("export.tmp/")  # before renaming it into place
     """
     for folder, _, files in os.walk(root):
@@ -73,8 +77,12 @@ def write_atomically(path, write, temp=None, mode=None, binary=False):
       ``path`` as a ``pathlib.Path``.
 
     Example:
-      >>> write_atomically("out/notes.txt", lambda f: f.write("done\\n"),
-      ...                  "out/.notes.txt.tmp")
+      >>> import os
+      >>> os.makedirs("out", exist_ok=True)
+      >>> path = write_atomically("out/notes.txt", lambda f: f.write("done\\n"),
+      ...                         "out/.notes.txt.tmp")
+      >>> path.read_text(), os.path.exists("out/.notes.txt.tmp")
+      ('done\\n', False)
     """
     path = pathlib.Path(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp") if temp is None else \

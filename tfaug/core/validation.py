@@ -8,8 +8,11 @@ inside pairs and ranges too (``allow_nan=True`` lets a NaN through where it is a
 marker, e.g. a missing-value fill). Booleans are not numbers.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any
 
 
 class ArgumentError(ValueError):
@@ -31,7 +34,8 @@ class ArgumentError(ValueError):
       'factor'
     """
 
-    def __init__(self, argument, value, allowed, message=None):
+    def __init__(self, argument: str, value: Any, allowed: str,
+                 message: str | None = None) -> None:
         self.argument = argument
         self.value = value
         self.allowed = allowed
@@ -117,7 +121,7 @@ def check_number(name, value, low=None, high=None, *, low_inclusive=True,
     return value
 
 
-def check_int(name, value, low=None, high=None):
+def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
     """Checks that ``value`` is an integer inside ``[low, high]``."""
     interval = _interval(low, high)
     if not _is_int(value):

@@ -9,6 +9,10 @@ exported serving signature use the wrapped model alone: the augmentation is off,
 yet its state (SMOTE's neighbour table, noise scales) is saved with the model.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 
 from tfaug.core.base import Augmentation
@@ -26,15 +30,25 @@ class AugmentedModel(keras.Model):
       **kwargs: ``keras.Model`` arguments (``name``).
 
     Example:
-      >>> smote = tfaug.tabular.SMOTE(seed=0)
+      >>> rng = np.random.default_rng(0)
+      >>> x_train = rng.normal(size=(60, 4)).astype("float32")
+      >>> y_train = np.array([0] * 50 + [1] * 10)
+      >>> smote = tfaug.tabular.SMOTE(k_neighbors=3, seed=0)
       >>> smote.adapt(x_train, y_train)
+      >>> classifier = keras.Sequential([keras.Input((4,)),
+      ...                                keras.layers.Dense(2, activation="softmax")])
       >>> model = tfaug.data.AugmentedModel(classifier, smote)
       >>> model.compile("adam", "sparse_categorical_crossentropy")
-      >>> model.fit(x_train, y_train, epochs=5)   # SMOTE rows in every batch
-      >>> tfaug.export.export_model(model, "served")  # serves `classifier` alone
+      >>> history = model.fit(x_train, y_train, epochs=2, batch_size=30,
+      ...                     verbose=0)  # SMOTE rows in every batch
+      >>> path = tfaug.export.export_model(model, "served")  # serves `classifier` alone
+      >>> served = tf.saved_model.load("served")
+      >>> served.serve(x_train[:3]).shape
+      TensorShape([3, 2])
     """
 
-    def __init__(self, model, augmentation, **kwargs):
+    def __init__(self, model: keras.Model, augmentation: keras.layers.Layer,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(model, keras.Model):
             raise ValueError(f"`model` must be a keras.Model, got {model!r}.")

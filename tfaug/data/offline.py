@@ -27,18 +27,27 @@ manifest or its sidecar, removes the temporary files of dead runs and writes
 only what is missing.
 
 Example:
+  >>> images = tf.cast(tf.random.uniform([8, 16, 16, 3], 0, 256, tf.int32), tf.uint8)
+  >>> labels = tf.range(8)
   >>> ds = tf.data.Dataset.from_tensor_slices((images, labels))
-  >>> materialize(ds, "light_image", "/data/aug", copies=4)
-  >>> train = load_materialized("/data/aug").shuffle(10_000).batch(64)
+  >>> manifest = materialize(ds, "light_image", "data/aug", copies=2)
+  >>> train = load_materialized("data/aug").shuffle(10_000).batch(64)
+  >>> [x.shape for x in next(iter(train))]  # 2 augmented copies of 8 images
+  [TensorShape([16, 16, 16, 3]), TensorShape([16])]
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 import inspect
 import json
 import os
 import pathlib
 import re
 import sys
+from typing import Any
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -280,8 +289,11 @@ def _write(directory, serialized, tables, pending, ranges, names, copies, args_s
 
 
 # --------------------------------------------------------------------- public
-def materialize(source, policy, output_dir, copies=1, num_shards=8, seed=0, batch_size=32,
-                overwrite=False, progress=None):
+def materialize(source: tf.data.Dataset,
+                policy: keras.layers.Layer | str | os.PathLike[str] | Callable[..., Any],
+                output_dir: str | os.PathLike[str], copies: int = 1, num_shards: int = 8,
+                seed: int = 0, batch_size: int = 32, overwrite: bool = False,
+                progress: bool | None = None) -> dict[str, Any]:
     """Writes ``copies`` augmented copies of every element of ``source`` to disk.
 
     See the module docstring for the layout, the seeds and crash safety. A
@@ -322,8 +334,11 @@ def materialize(source, policy, output_dir, copies=1, num_shards=8, seed=0, batc
       NotADirectoryError: ``output_dir`` is a file.
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([8, 16, 16, 3], 0, 256, tf.int32), tf.uint8)
+      >>> labels = tf.range(8)
       >>> ds = tf.data.Dataset.from_tensor_slices((images, labels))
-      >>> manifest = materialize(ds, "light_image", "aug/", copies=2, num_shards=4)
+      >>> flip = tfaug.image.RandomFlip("horizontal")  # or a policy name: "light_image"
+      >>> manifest = materialize(ds, flip, "aug/", copies=2, num_shards=4)
       >>> manifest["total"] == 2 * len(images)
       True
     """
@@ -388,7 +403,7 @@ def materialize(source, policy, output_dir, copies=1, num_shards=8, seed=0, batc
     return manifest
 
 
-def load_materialized(directory, verify=True):
+def load_materialized(directory: str | os.PathLike[str], verify: bool = True) -> tf.data.Dataset:
     """Reads a materialized dataset back.
 
     Args:
@@ -408,7 +423,12 @@ def load_materialized(directory, verify=True):
         names the shard), or the manifest is not a tfaug materialization.
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([8, 16, 16, 3], 0, 256, tf.int32), tf.uint8)
+      >>> source = tf.data.Dataset.from_tensor_slices((images, tf.range(8)))
+      >>> manifest = tfaug.data.materialize(source, tfaug.image.RandomFlip(), "aug/", copies=2)
       >>> ds = load_materialized("aug/").shuffle(4096).batch(64)
+      >>> ds.element_spec[0]  # the source's dtypes and static shapes
+      TensorSpec(shape=(None, 16, 16, 3), dtype=tf.uint8, name=None)
     """
     directory = pathlib.Path(directory)
     path = directory / records.MANIFEST

@@ -6,14 +6,29 @@ Every method returns a new pipeline; ``build()`` makes the ``tf.data.Dataset``
 that ``model.fit`` reads, and ``build(training=False)`` the evaluation one.
 
 Example:
-    >>> pipe = (Pipeline.from_image_directory("train/", image_size=(224, 224))
-    ...         .cache().shuffle(1000, seed=0).batch(64)
-    ...         .augment("randaugment_default", seed=1))
-    >>> model.fit(pipe.build(), validation_data=val.build(training=False))
+    >>> import os
+    >>> for label in ["cats", "dogs"]:  # a folder of PNGs per class
+    ...     os.makedirs(f"train/{label}", exist_ok=True)
+    ...     for i in range(4):
+    ...         pixels = tf.random.uniform([40, 48, 3], 0, 256, tf.int32)
+    ...         png = tf.io.encode_png(tf.cast(pixels, tf.uint8))
+    ...         tf.io.write_file(f"train/{label}/{i}.png", png)
+    >>> pipe = (Pipeline.from_image_directory("train/", image_size=(32, 32))
+    ...         .cache().shuffle(1000, seed=0).batch(4)
+    ...         .augment("light_image", seed=1))
+    >>> images, labels = next(iter(pipe.build()))  # augmented, for model.fit
+    >>> images.shape, pipe.class_names
+    (TensorShape([4, 32, 32, 3]), ['cats', 'dogs'])
+    >>> plain = pipe.build(training=False)  # the same batches, unaugmented
 """
 
-import os
+from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+import os
+from typing import Any
+
+import keras
 import tensorflow as tf
 
 from tfaug.core import validation
@@ -116,7 +131,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
 
     __slots__ = ("_source", "_steps")
 
-    def __init__(self, source, steps=()):
+    def __init__(self, source: sources.Source, steps: Sequence[Step] = ()) -> None:
         """Use the ``from_*`` constructors; this takes a :class:`sources.Source`."""
         if not isinstance(source, sources.Source):
             raise ValueError(f"`source` must be a tfaug.data.sources.Source (use the "
@@ -137,7 +152,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
     def _find(self, name):
         return next((s for s in self._steps if s.name == name), None)
 
-    def map(self, fn):
+    def map(self, fn: Callable[..., Any]) -> Pipeline:
         """Per-element preprocessing (parallel, order kept).
 
         Args:
@@ -157,7 +172,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
                              "before .batch() (use .augment() for work on batches).")
         return self._with(Step("map", fn=fn, name=getattr(fn, "__name__", repr(fn))))
 
-    def cache(self, filename=""):
+    def cache(self, filename: str | os.PathLike[str] = "") -> Pipeline:
         """Caches elements after the maps added so far ("" = in memory).
 
         Args:
@@ -168,7 +183,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
                              f"memory), got {filename!r}.")
         return self._with(Step("cache", filename=os.fspath(filename)))
 
-    def shuffle(self, buffer_size, seed=None):
+    def shuffle(self, buffer_size: int, seed: int | None = None) -> Pipeline:
         """Shuffles elements, a new order each epoch.
 
         Args:
@@ -179,13 +194,13 @@ class Pipeline(pipeline_sources.SourceConstructors):
         seed = validation.check_seed("seed", seed)
         return self._with(Step("shuffle", buffer_size=buffer_size, seed=seed))
 
-    def repeat(self, count=None):
+    def repeat(self, count: int | None = None) -> Pipeline:
         """Repeats the epoch ``count`` times (None: endlessly)."""
         if count is not None:
             count = validation.check_int("count", count, 1)
         return self._with(Step("repeat", count=count))
 
-    def batch(self, batch_size, drop_remainder=False):
+    def batch(self, batch_size: int, drop_remainder: bool = False) -> Pipeline:
         """Batches elements (within an epoch).
 
         Args:
@@ -197,7 +212,9 @@ class Pipeline(pipeline_sources.SourceConstructors):
             raise ValueError(f"`drop_remainder` must be a bool, got {drop_remainder!r}.")
         return self._with(Step("batch", batch_size=batch_size, drop_remainder=drop_remainder))
 
-    def augment(self, layer_or_policy, seed=None, augment_on="dataset"):
+    def augment(self,
+                layer_or_policy: keras.layers.Layer | str | os.PathLike[str] | Callable[..., Any],
+                seed: int | None = None, augment_on: str = "dataset") -> Pipeline:
         """Augments each batch for training (several steps run in order).
 
         Args:
@@ -216,7 +233,11 @@ class Pipeline(pipeline_sources.SourceConstructors):
             has a ``seed``; or what ``tfaug.policies.load`` raises.
 
         Example:
-          >>> pipe.batch(32).augment("light_image", seed=0)
+          >>> images = tf.cast(tf.random.uniform([8, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+          >>> pipe = Pipeline.from_tensors(images, tf.range(8))
+          >>> augmented = pipe.batch(4).augment("light_image", seed=0)
+          >>> [x.shape for x in next(iter(augmented.build()))]
+          [TensorShape([4, 32, 32, 3]), TensorShape([4])]
         """
         augment_on = validation.check_choice("augment_on", augment_on, AUGMENT_ON)
         seed = validation.check_seed("seed", seed)
@@ -232,7 +253,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
         return self._with(Step("augment", layer=name, seed=seed, augment_on=augment_on,
                                fn=layer))
 
-    def prefetch(self, buffer_size=AUTOTUNE):
+    def prefetch(self, buffer_size: int = AUTOTUNE) -> Pipeline:
         """Prefetches ``buffer_size`` batches (AUTOTUNE by default; 0: none)."""
         if buffer_size != AUTOTUNE or isinstance(buffer_size, bool):
             buffer_size = validation.check_int("buffer_size", buffer_size, 0)
@@ -277,7 +298,7 @@ class Pipeline(pipeline_sources.SourceConstructors):
         return [s.args for s in self._steps if s.name == "augment"
                 and s.args["augment_on"] == where]
 
-    def augmentation_layers(self):
+    def augmentation_layers(self) -> keras.layers.Layer | None:
         """The ``augment_on="model"`` steps as one Keras layer, or None.
 
         Put it at the front of the model: it augments in ``fit`` (training)
@@ -289,8 +310,14 @@ class Pipeline(pipeline_sources.SourceConstructors):
           A layer (a ``keras.Sequential`` for several steps), or None.
 
         Example:
+          >>> images = tf.cast(tf.random.uniform([8, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+          >>> pipe = Pipeline.from_tensors(images, tf.range(8)).batch(4).augment(
+          ...     tfaug.image.RandomFlip(), augment_on="model")
+          >>> backbone = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10)])
           >>> model = keras.Sequential([keras.Input((32, 32, 3)),
           ...     pipe.augmentation_layers(), backbone])
+          >>> type(model.layers[0]).__name__
+          'RandomFlip'
         """
         steps = self._augments("model")
         if not steps:
@@ -298,8 +325,9 @@ class Pipeline(pipeline_sources.SourceConstructors):
         return augment_lib.model_layer([s["fn"] for s in steps])
 
     # --------------------------------------------------------------- build
-    def build(self, training=True, data_service=None, processing_mode="parallel_epochs",
-              *, batch_size=None, shard=None):
+    def build(self, training: bool = True, data_service: str | None = None,
+              processing_mode: str = "parallel_epochs", *, batch_size: int | None = None,
+              shard: tuple[int, int] | None = None) -> tf.data.Dataset:
         """Makes the ``tf.data.Dataset``.
 
         Args:
@@ -367,7 +395,8 @@ class Pipeline(pipeline_sources.SourceConstructors):
         buffer_size = AUTOTUNE if prefetch is None else prefetch.args["buffer_size"]
         return ds.prefetch(buffer_size) if buffer_size else ds
 
-    def distribute(self, strategy, training=True):
+    def distribute(self, strategy: tf.distribute.Strategy,
+                   training: bool = True) -> tf.distribute.DistributedDataset:
         """The dataset for ``strategy``: per-replica batches, one shard per input pipeline.
 
         Uses ``strategy.distribute_datasets_from_function``: each input
@@ -391,8 +420,12 @@ class Pipeline(pipeline_sources.SourceConstructors):
             not divide.
 
         Example:
+          >>> images = tf.cast(tf.random.uniform([8, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+          >>> pipe = Pipeline.from_tensors(images, tf.range(8))
           >>> strategy = tf.distribute.MirroredStrategy()
-          >>> ds = pipe.batch(64).augment(tfaug.RandAugment(), seed=0).distribute(strategy)
+          >>> ds = pipe.batch(4).augment(tfaug.image.RandomFlip(), seed=0).distribute(strategy)
+          >>> isinstance(ds, tf.distribute.DistributedDataset)
+          True
         """
         if not isinstance(strategy, tf.distribute.Strategy):
             raise ValueError("`strategy` must be a tf.distribute.Strategy, got "

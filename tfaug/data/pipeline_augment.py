@@ -10,6 +10,8 @@
   runs only in training, for ``augment_on="model"``.
 """
 
+from __future__ import annotations
+
 import inspect
 import os
 
@@ -88,7 +90,8 @@ def reads_labels(augmentation):
     return any(reads(layer) for layer in augmentations(augmentation))
 
 
-def batch_seed(seed, epoch, batch_index, pass_key=0):
+def batch_seed(seed: int | tf.Tensor, epoch: int | tf.Tensor, batch_index: int | tf.Tensor,
+               pass_key: int | tf.Tensor = 0) -> tf.Tensor:
     """The augmentation seed of one batch: ``fold_in`` of each index in turn.
 
     ``fold_in(fold_in(fold_in(seed, pass_key), epoch), batch_index)`` with
@@ -104,7 +107,11 @@ def batch_seed(seed, epoch, batch_index, pass_key=0):
       An int64 ``[2]`` seed.
 
     Example:
-      >>> batch_seed(7, epoch=1, batch_index=3)
+      >>> seed = batch_seed(7, epoch=1, batch_index=3)
+      >>> seed.shape, seed.dtype
+      (TensorShape([2]), tf.int64)
+      >>> bool(tf.reduce_all(seed == batch_seed(7, epoch=1, batch_index=3)))  # a pure function
+      True
     """
     seed = seeds_lib.fold_in(seed, pass_key)
     return seeds_lib.fold_in(seeds_lib.fold_in(seed, epoch), batch_index)

@@ -6,11 +6,18 @@ Each checks its arguments and files now and hands ``cls`` a
 :mod:`tfaug.data.readers_media`.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 import os
+from typing import TYPE_CHECKING, Any
 
 import tensorflow as tf
 
 from tfaug.data import readers_media, readers_table, sources
+
+if TYPE_CHECKING:  # the constructors return the subclass; no import cycle at run time
+    from tfaug.data.pipeline import Pipeline
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -21,7 +28,7 @@ class SourceConstructors:
     __slots__ = ()
 
     @classmethod
-    def from_tensors(cls, inputs, labels=None):
+    def from_tensors(cls, inputs: Any, labels: Any = None) -> Pipeline:
         """Arrays, tensors or dicts of them (``N`` examples along axis 0).
 
         Args:
@@ -35,12 +42,15 @@ class SourceConstructors:
           ValueError: empty data or sizes that disagree.
 
         Example:
-          >>> Pipeline.from_tensors(x_train, y_train).batch(32)
+          >>> x_train, y_train = np.zeros([100, 4], "float32"), np.arange(100) % 3
+          >>> pipe = tfaug.data.Pipeline.from_tensors(x_train, y_train).batch(32)
+          >>> [t.shape for t in next(iter(pipe.build()))]
+          [TensorShape([32, 4]), TensorShape([32])]
         """
         return cls(sources.tensors(inputs, labels))
 
     @classmethod
-    def from_dataset(cls, ds):
+    def from_dataset(cls, ds: tf.data.Dataset) -> Pipeline:
         """Wraps an existing dataset.
 
         Args:
@@ -56,9 +66,12 @@ class SourceConstructors:
         return cls(sources.dataset(ds))
 
     @classmethod
-    def from_tfrecord(cls, file_pattern, features=None, parse_fn=None, label_key=None,
-                      cycle_length=None, num_parallel_reads=AUTOTUNE, deterministic=True,
-                      verify=False):
+    def from_tfrecord(cls, file_pattern: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                      features: Mapping[str, Any] | Callable[..., Any] | None = None,
+                      parse_fn: Callable[[tf.Tensor], Any] | None = None,
+                      label_key: str | None = None, cycle_length: int | None = None,
+                      num_parallel_reads: int = AUTOTUNE, deterministic: bool = True,
+                      verify: bool = False) -> Pipeline:
         """TFRecord shards, listed sorted and read with a deterministic interleave.
 
         Args:
@@ -81,16 +94,28 @@ class SourceConstructors:
           tf.errors.DataLossError: ``verify`` found a damaged file.
 
         Example:
-          >>> Pipeline.from_tfrecord("data/train-*.tfrecord",
+          >>> import os
+          >>> os.makedirs("data", exist_ok=True)
+          >>> with tf.io.TFRecordWriter("data/train-0.tfrecord") as writer:
+          ...     for i in range(4):
+          ...         example = tf.train.Example(features=tf.train.Features(feature={
+          ...             "x": tf.train.Feature(float_list=tf.train.FloatList(value=[i] * 4)),
+          ...             "y": tf.train.Feature(int64_list=tf.train.Int64List(value=[i % 2]))}))
+          ...         writer.write(example.SerializeToString())
+          >>> pipe = tfaug.data.Pipeline.from_tfrecord("data/train-*.tfrecord",
           ...     {"x": tf.io.FixedLenFeature([4], tf.float32),
           ...      "y": tf.io.FixedLenFeature([], tf.int64)}, label_key="y")
+          >>> features, label = next(iter(pipe.build()))
+          >>> features["x"].numpy().tolist(), int(label)
+          ([0.0, 0.0, 0.0, 0.0], 0)
         """
         return cls(sources.tfrecord(file_pattern, features, parse_fn, label_key, cycle_length,
                                     num_parallel_reads, deterministic, verify))
 
     @classmethod
-    def from_image_directory(cls, directory, image_size, channels=3, class_names=None,
-                             interpolation="bilinear"):
+    def from_image_directory(cls, directory: str | os.PathLike[str], image_size: tuple[int, int],
+                             channels: int = 3, class_names: Sequence[str] | None = None,
+                             interpolation: str = "bilinear") -> Pipeline:
         """Images in ``directory/<class>/``: uint8 ``[H, W, C]``, int32 labels.
 
         Args:
@@ -108,13 +133,25 @@ class SourceConstructors:
           ValueError: no class folders or no images.
 
         Example:
-          >>> Pipeline.from_image_directory("train/", image_size=(224, 224))
+          >>> import os
+          >>> for label in ["cats", "dogs"]:  # a folder of PNGs per class
+          ...     os.makedirs(f"train/{label}", exist_ok=True)
+          ...     for i in range(4):
+          ...         pixels = tf.random.uniform([40, 48, 3], 0, 256, tf.int32)
+          ...         png = tf.io.encode_png(tf.cast(pixels, tf.uint8))
+          ...         tf.io.write_file(f"train/{label}/{i}.png", png)
+          >>> pipe = tfaug.data.Pipeline.from_image_directory("train/", image_size=(32, 32))
+          >>> image, label = next(iter(pipe.build()))
+          >>> image.shape, image.dtype, pipe.class_names
+          (TensorShape([32, 32, 3]), tf.uint8, ['cats', 'dogs'])
         """
         return cls(readers_media.image_directory(directory, image_size, channels, class_names,
                                                  interpolation))
 
     @classmethod
-    def from_csv(cls, path, label_column, columns=None, class_names=None):
+    def from_csv(cls, path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                 label_column: str | None, columns: Sequence[str] | None = None,
+                 class_names: Sequence[str] | None = None) -> Pipeline:
         """A CSV table: float32 features ``[F]`` and a label.
 
         Args:
@@ -133,7 +170,9 @@ class SourceConstructors:
         return cls(readers_table.csv_table(path, label_column, columns, class_names))
 
     @classmethod
-    def from_text_lines(cls, path_or_paths):
+    def from_text_lines(
+            cls,
+            path_or_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> Pipeline:
         """One ``tf.string`` per line of text files (no labels).
 
         Args:
@@ -148,7 +187,9 @@ class SourceConstructors:
         return cls(readers_table.text_lines(path_or_paths))
 
     @classmethod
-    def from_text_csv(cls, path, text_column, label_column=None, class_names=None):
+    def from_text_csv(cls, path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                      text_column: str, label_column: str | None = None,
+                      class_names: Sequence[str] | None = None) -> Pipeline:
         """Texts (``tf.string``) and labels from two CSV columns.
 
         Args:
@@ -167,8 +208,9 @@ class SourceConstructors:
         return cls(readers_table.text_csv(path, text_column, label_column, class_names))
 
     @classmethod
-    def from_wav(cls, paths_or_pattern, labels=None, sample_rate=None, length=None,
-                 resample=True):
+    def from_wav(cls, paths_or_pattern: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                 labels: Sequence[Any] | None = None, sample_rate: int | None = None,
+                 length: int | None = None, resample: bool = True) -> Pipeline:
         """WAV clips as mono float32 ``[T]`` at one sample rate.
 
         Args:
@@ -190,7 +232,7 @@ class SourceConstructors:
         return cls(readers_media.wav(paths_or_pattern, labels, sample_rate, length, resample))
 
     @classmethod
-    def from_materialized(cls, directory):
+    def from_materialized(cls, directory: str | os.PathLike[str]) -> Pipeline:
         """Data written by ``tfaug.data.materialize``.
 
         Args:

@@ -32,7 +32,14 @@ Example:
     >>> workers = [start_worker(dispatcher.target) for _ in range(2)]
     >>> ds = distribute(tf.data.Dataset.range(10), dispatcher.target,
     ...                 processing_mode="distributed_epoch")
+    >>> sorted(int(v) for v in ds)  # every element once, across both workers
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    >>> for worker in workers:
+    ...     worker.stop()
+    >>> dispatcher.stop()
 """
+
+from __future__ import annotations
 
 import tensorflow as tf
 
@@ -67,7 +74,8 @@ def _port(value, name):
     return value
 
 
-def start_dispatcher(port=0, work_dir=None, fault_tolerant=False):
+def start_dispatcher(port: int = 0, work_dir: str | None = None,
+                     fault_tolerant: bool = False) -> tf.data.experimental.service.DispatchServer:
     """Starts a tf.data service dispatcher in this process.
 
     Args:
@@ -85,9 +93,10 @@ def start_dispatcher(port=0, work_dir=None, fault_tolerant=False):
       ValueError: A bad port, or ``fault_tolerant`` without ``work_dir``.
 
     Example:
-      >>> dispatcher = start_dispatcher(port=5050)
+      >>> dispatcher = start_dispatcher()  # port=0: a free port
       >>> dispatcher.target
-      'grpc://localhost:5050'
+      'grpc://localhost:...'
+      >>> dispatcher.stop()
     """
     port = _port(port, "port")
     if fault_tolerant and not work_dir:
@@ -97,7 +106,8 @@ def start_dispatcher(port=0, work_dir=None, fault_tolerant=False):
     return _service.DispatchServer(config)
 
 
-def start_worker(dispatcher, port=0, worker_address=None):
+def start_worker(dispatcher: str, port: int = 0,
+                 worker_address: str | None = None) -> tf.data.experimental.service.WorkerServer:
     """Starts a tf.data service worker in this process, registered with ``dispatcher``.
 
     Args:
@@ -115,7 +125,10 @@ def start_worker(dispatcher, port=0, worker_address=None):
       reference cycles, as after ``model.fit``); otherwise it can take minutes.
 
     Example:
-      >>> worker = start_worker("grpc://localhost:5050", port=5051)
+      >>> dispatcher = start_dispatcher()
+      >>> worker = start_worker(dispatcher.target)  # or "grpc://host:5050", port=5051
+      >>> worker.stop()
+      >>> dispatcher.stop()
     """
     address = _address(dispatcher, "dispatcher")
     port = _port(port, "port")
@@ -124,7 +137,8 @@ def start_worker(dispatcher, port=0, worker_address=None):
     return _service.WorkerServer(config)
 
 
-def distribute(dataset, service, processing_mode="parallel_epochs", job_name=None):
+def distribute(dataset: tf.data.Dataset, service: str, processing_mode: str = "parallel_epochs",
+               job_name: str | None = None) -> tf.data.Dataset:
     """Routes ``dataset`` through the tf.data service at ``service``.
 
     Everything upstream of this call (reading, decoding, augmentation) runs on
@@ -145,7 +159,14 @@ def distribute(dataset, service, processing_mode="parallel_epochs", job_name=Non
       ValueError: A bad address or processing mode.
 
     Example:
-      >>> ds = distribute(ds, "grpc://localhost:5050", "distributed_epoch")
+      >>> dispatcher = start_dispatcher()
+      >>> worker = start_worker(dispatcher.target)
+      >>> ds = tf.data.Dataset.range(6).map(lambda v: v * 10)  # runs on the worker
+      >>> ds = distribute(ds, dispatcher.target, "distributed_epoch")
+      >>> sorted(int(v) for v in ds)
+      [0, 10, 20, 30, 40, 50]
+      >>> worker.stop()
+      >>> dispatcher.stop()
     """
     if not isinstance(dataset, tf.data.Dataset):
         raise ValueError(f"`dataset` must be a tf.data.Dataset, got {type(dataset).__name__}.")
@@ -176,7 +197,9 @@ def serve(dispatcher_port=None, worker=False, dispatcher=None, port=0, worker_ad
       log: Called with one line saying what is serving where.
 
     Example:
-      >>> serve(dispatcher_port=5050)  # blocks
+      Not run as a doctest: it serves until the process is stopped.
+      
+      >>> serve(dispatcher_port=5050)  # doctest: +SKIP
     """
     if worker:
         if dispatcher is None:

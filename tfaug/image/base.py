@@ -22,6 +22,10 @@ compute dtype), as keras.layers return them, and so do integer boxes. Ragged
 boxes drop flagged boxes.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import validation
@@ -45,6 +49,11 @@ class ImageAugmentation(KerasTransformAPI, Augmentation):
       value_range: ``(low, high)`` of float inputs (default ``(0, 255)``);
         uint8 inputs are always ``0..255``.
       seed: Initial seed state.
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
+      bounding_box_format: Format of ``boxes``/``bounding_boxes`` in dict inputs:
+        None (tfaug's ``xyxy`` pixels) or one of Keras' formats (``"xyxy"``,
+        ``"rel_xyxy"``, ``"yxyx"``, ``"xywh"``, ``"center_xywh"``, ...).
       **kwargs: Keras layer arguments.
     """
 
@@ -53,8 +62,9 @@ class ImageAugmentation(KerasTransformAPI, Augmentation):
     # (see the module docstring); False: ``apply`` hands it float32 [0, 1].
     accepts_levels = False
 
-    def __init__(self, *, probability=1.0, value_range=(0, 255), seed=None,
-                 data_format=None, bounding_box_format=None, **kwargs):
+    def __init__(self, *, probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 seed: int | None = None, data_format: str | None = None,
+                 bounding_box_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.value_range = validation.check_value_range("value_range", value_range)
         self.data_format = check_data_format(data_format)
@@ -294,8 +304,10 @@ class GeometricAugmentation(ImageAugmentation):
 
     fusible = True
 
-    def __init__(self, *, interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, *, interpolation: str = "bilinear", fill_mode: str = "constant",
+                 fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.interpolation = validation.check_choice("interpolation", interpolation,

@@ -33,6 +33,10 @@ probability ``probability * strength`` (``strength_scales = "probability"``).
 """
 
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -163,16 +167,20 @@ class RandomBrightness(KerasColor):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomBrightness(0.2, seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     param = "delta"
     salt = 1
     bounds = (-1, 1)
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, *, probability=1.0,
-                 **kwargs):
+    def __init__(self, factor: float | tuple[float, float],
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None, *,
+                 probability: float = 1.0, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, **kwargs)
         self.factor, self._range = self.parse("factor", factor)
@@ -204,15 +212,19 @@ class RandomContrast(KerasColor):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomContrast(0.2, seed=0)
       >>> out = layer(images, training=True)
+      >>> bool(tf.reduce_all(layer(images, training=False) == images))  # not training
+      True
     """
 
     neutral, floor = 1.0, 0.0
     salt = 2
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, *, probability=1.0,
-                 **kwargs):
+    def __init__(self, factor: float | tuple[float, float],
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None, *,
+                 probability: float = 1.0, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, **kwargs)
         self.factor, self._range = self.parse("factor", factor)
@@ -269,15 +281,20 @@ class RandomSaturation(KerasColor):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomSaturation((0.3, 0.7), seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     neutral = 0.5
     salt = 3
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, *,
-                 method="hsv", probability=1.0, **kwargs):
+    def __init__(self, factor: float | tuple[float, float],
+                 value_range: tuple[float, float] = (0, 255), data_format: str | None = None,
+                 seed: int | None = None, *, method: str = "hsv", probability: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         self.factor, self._range = self.parse("factor", factor)
@@ -315,15 +332,19 @@ class RandomHue(KerasColor):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomHue(0.2, seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     param = "delta"
     salt = 4
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, *,
-                 probability=1.0, **kwargs):
+    def __init__(self, factor: float | tuple[float, float],
+                 value_range: tuple[float, float] = (0, 255), data_format: str | None = None,
+                 seed: int | None = None, *, probability: float = 1.0, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         self.factor, self._range = self.parse("factor", factor)
@@ -388,16 +409,22 @@ class ColorJitter(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> jitter = tfaug.image.ColorJitter(0.4, 0.4, 0.4, 0.1, seed=0)
       >>> out = jitter(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
     _NEUTRAL = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
 
-    def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0, hue=0.0, *,
-                 probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, brightness: float | tuple[float, float] = 0.0,
+                 contrast: float | tuple[float, float] = 0.0,
+                 saturation: float | tuple[float, float] = 0.0,
+                 hue: float | tuple[float, float] = 0.0, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.brightness, b = _jitter_range("brightness", brightness, 1.0)
@@ -447,12 +474,16 @@ class RandomGrayscale(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
-      >>> layer = tfaug.image.RandomGrayscale(0.2, seed=0)
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> layer = tfaug.image.RandomGrayscale(1.0, seed=0)  # every image
       >>> out = layer(images, training=True)
+      >>> bool(tf.reduce_all(out[..., 0] == out[..., 1]))  # grey: R == G == B
+      True
     """
 
-    def __init__(self, factor=0.5, data_format=None, seed=None, *, probability=1.0,
-                 value_range=(0, 255), **kwargs):
+    def __init__(self, factor: float = 0.5, data_format: str | None = None,
+                 seed: int | None = None, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          data_format=data_format, **kwargs)
         if not (validation.is_finite_number(factor) and 0 <= factor <= 1):

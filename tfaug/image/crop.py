@@ -27,7 +27,10 @@ it is its inference transform. ``CenterCrop`` and ``Resize`` are deterministic
 (``deterministic = True``): they own no variables and their strength is always 1.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import tensorflow as tf
 
@@ -53,9 +56,10 @@ class _Resizing(GeometricAugmentation):
 
     changes_size = True
 
-    def __init__(self, height, width, *, interpolation="bilinear", fill_mode="nearest",
-                 fill_value=0.0, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, height: int, width: int, *, interpolation: str = "bilinear",
+                 fill_mode: str = "nearest", fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
@@ -147,8 +151,9 @@ class _Deterministic(_Resizing):
 
     deterministic = True  # no seed state, no strength variable (the base's contract)
 
-    def __init__(self, height, width, *, interpolation="bilinear", fill_mode="nearest",
-                 fill_value=0.0, value_range=(0, 255), **kwargs):
+    def __init__(self, height: int, width: int, *, interpolation: str = "bilinear",
+                 fill_mode: str = "nearest", fill_value: float = 0.0,
+                 value_range: tuple[float, float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, value_range=value_range, **kwargs)
 
@@ -203,13 +208,17 @@ class RandomCrop(_Resizing):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> crop = tfaug.image.RandomCrop(24, 24, seed=0)
-      >>> out = crop(images, training=True)  # [B, 24, 24, C]
+      >>> crop(images, training=True).shape
+      TensorShape([2, 24, 24, 3])
     """
 
-    def __init__(self, height, width, seed=None, data_format=None, name=None, *,
-                 interpolation="bilinear", fill_mode="nearest", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), **kwargs):
+    def __init__(self, height: int, width: int, seed: int | None = None,
+                 data_format: str | None = None, name: str | None = None, *,
+                 interpolation: str = "bilinear", fill_mode: str = "nearest",
+                 fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
@@ -314,17 +323,21 @@ class RandomResizedCrop(_Resizing):
       ``masks``, ``boxes``).
 
     Example:
-      >>> aug = tfaug.image.RandomResizedCrop(224, 224, seed=0)
-      >>> out = aug(images, training=True)  # [B, 224, 224, C]
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> aug = tfaug.image.RandomResizedCrop(48, 48, seed=0)
+      >>> aug(images, training=True).shape
+      TensorShape([2, 48, 48, 3])
     """
 
     ATTEMPTS = 10
     strength_scales = "parameters"
 
-    def __init__(self, height, width, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), *,
-                 interpolation="bilinear", fill_mode="nearest", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, height: int, width: int, scale: tuple[float, float] = (0.08, 1.0),
+                 ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0), *,
+                 interpolation: str = "bilinear", fill_mode: str = "nearest",
+                 fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
@@ -431,11 +444,16 @@ class CenterCrop(_Deterministic):
       ``masks``, ``boxes``).
 
     Example:
-      >>> out = tfaug.image.CenterCrop(24, 24)(images)  # [B, 24, 24, C]
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> out = tfaug.image.CenterCrop(24, 24)(images)
+      >>> bool(tf.reduce_all(out == images[:, 4:28, 4:28]))
+      True
     """
 
-    def __init__(self, height, width, data_format=None, *, interpolation="bilinear",
-                 fill_mode="nearest", fill_value=0.0, value_range=(0, 255), **kwargs):
+    def __init__(self, height: int, width: int, data_format: str | None = None, *,
+                 interpolation: str = "bilinear", fill_mode: str = "nearest",
+                 fill_value: float = 0.0, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(height, width, interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, value_range=value_range,
                          data_format=data_format, **kwargs)
@@ -472,7 +490,9 @@ class Resize(_Deterministic):
       ``masks``, ``boxes``).
 
     Example:
-      >>> out = tfaug.image.Resize(32, 32)(images)  # [B, 32, 32, C]
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> tfaug.image.Resize(16, 16)(images).shape
+      TensorShape([2, 16, 16, 3])
     """
 
     def neutral_matrix(self, batch_size, height, width):

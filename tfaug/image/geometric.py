@@ -29,7 +29,10 @@ differs from Keras' box formulas for zoom (Keras' pixel-index centre, half a
 pixel off its images) and shear (Keras shears relative coordinates).
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import tensorflow as tf
 
@@ -70,13 +73,17 @@ class RandomFlip(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
-      >>> flip = tfaug.image.RandomFlip("horizontal", seed=0)
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> flip = tfaug.image.RandomFlip("horizontal", rate=1.0, seed=0)
       >>> out = flip(images, training=True)
+      >>> bool(tf.reduce_all(out == images[:, :, ::-1]))  # every sample mirrored
+      True
     """
 
-    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, *,
-                 rate=0.5, independent=False, probability=1.0, value_range=(0, 255),
-                 **kwargs):
+    def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None,
+                 data_format: str | None = None, *, rate: float = 0.5, independent: bool = False,
+                 probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          data_format=data_format, **kwargs)
         self.mode = validation.check_choice("mode", mode, _FLIP_MODES)
@@ -185,19 +192,26 @@ class RandomRotation(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomRotation(0.1, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, data_format=None, *, probability=1.0,
-                 value_range=(0, 255), **kwargs):
+    def __init__(self, factor: float | tuple[float, float], fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 data_format: str | None = None, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
                          **kwargs)
         self.factor = _keras_factor("factor", factor, -1.0, 1.0)
+
+    # describe_draw: radians shown in degrees.
+    param_words = {"angle": ("angle", 180.0 / math.pi, "° ccw")}
 
     def sample_params(self, batch_size, seed):
         angle = _uniform(seed, batch_size, self.factor) * (2.0 * math.pi)
@@ -259,14 +273,20 @@ class RandomZoom(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomZoom(0.2, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, *,
-                 probability=1.0, value_range=(0, 255), **kwargs):
+    def __init__(self, height_factor: float | tuple[float, float],
+                 width_factor: float | tuple[float, float] | None = None,
+                 fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None,
+                 *, probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
@@ -347,20 +367,28 @@ class RandomTranslation(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomTranslation(0.1, 0.1, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, *,
-                 probability=1.0, value_range=(0, 255), **kwargs):
+    def __init__(self, height_factor: float | tuple[float, float],
+                 width_factor: float | tuple[float, float] | None, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 data_format: str | None = None, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
                          **kwargs)
         self.height_factor = _keras_factor("height_factor", height_factor, -1.0, 1.0)
         self.width_factor = _keras_factor("width_factor", width_factor, -1.0, 1.0)
+
+    param_words = {"dx": ("shift x", 100.0, "% of width"),
+                   "dy": ("shift y", 100.0, "% of height")}
 
     def sample_params(self, batch_size, seed):
         h_seed, w_seed = tf.unstack(seeds_lib.split(seed, 2))
@@ -420,14 +448,20 @@ class RandomShear(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomShear(x_factor=0.2, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
-                 fill_mode="reflect", fill_value=0.0, data_format=None, seed=None, *,
-                 probability=1.0, value_range=(0, 255), **kwargs):
+    def __init__(self, x_factor: float | tuple[float, float] = 0.0,
+                 y_factor: float | tuple[float, float] = 0.0, interpolation: str = "bilinear",
+                 fill_mode: str = "reflect", fill_value: float = 0.0,
+                 data_format: str | None = None, seed: int | None = None, *,
+                 probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,

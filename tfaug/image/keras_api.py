@@ -32,8 +32,12 @@ class KerasTransformAPI:
           A dict: tfaug's ``sample`` params, ``input_shape`` and Keras' keys.
 
         Example:
+          >>> images = tf.cast(tf.random.uniform([2, 8, 8, 3], 0, 256, tf.int32), tf.uint8)
+          >>> layer = tfaug.image.RandomFlip("horizontal", rate=1.0)
           >>> t = layer.get_random_transformation(images)
           >>> out = layer.transform_images(images, t)
+          >>> bool(tf.reduce_all(out == images[:, :, ::-1]))
+          True
         """
         if not training:
             return None

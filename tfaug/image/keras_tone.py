@@ -15,6 +15,10 @@ and ``RandomPosterization`` scale as ``Sharpness`` and ``Posterize`` do.
 ``probability * strength``.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -59,17 +63,24 @@ class RandomColorJitter(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> jitter = tfaug.image.RandomColorJitter(
       ...     brightness_factor=0.2, contrast_factor=0.2, saturation_factor=(0.3, 0.7),
       ...     hue_factor=0.1, seed=0)
       >>> out = jitter(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, value_range=(0, 255), brightness_factor=None, contrast_factor=None,
-                 saturation_factor=None, hue_factor=None, seed=None, data_format=None, *,
-                 probability=1.0, **kwargs):
+    def __init__(self, value_range: tuple[float, float] = (0, 255),
+                 brightness_factor: float | tuple[float, float] | None = None,
+                 contrast_factor: float | tuple[float, float] | None = None,
+                 saturation_factor: float | tuple[float, float] | None = None,
+                 hue_factor: float | tuple[float, float] | None = None, seed: int | None = None,
+                 data_format: str | None = None, *, probability: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         given = {"brightness": brightness_factor, "contrast": contrast_factor,
@@ -128,15 +139,20 @@ class Solarization(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.Solarization(threshold_factor=(0.4, 0.6), seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
     _NEUTRAL_THRESHOLD = 256.0 / 255.0
 
-    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255),
-                 seed=None, *, probability=1.0, **kwargs):
+    def __init__(self, addition_factor: float | tuple[float, float] = 0.0,
+                 threshold_factor: float | tuple[float, float] = 0.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None, *,
+                 probability: float = 1.0, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, **kwargs)
         self.addition_factor, self._addition = _solarization_factor("addition_factor",
@@ -177,12 +193,16 @@ class RandomPosterization(Posterize):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomPosterization(4, seed=0)
       >>> out = layer(images, training=True)
+      >>> bool(tf.reduce_all(out % 16 == 0))  # 4 bits kept: multiples of 16
+      True
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, *,
-                 probability=1.0, **kwargs):
+    def __init__(self, factor: int | tuple[int, int], value_range: tuple[float, float] = (0, 255),
+                 data_format: str | None = None, seed: int | None = None, *,
+                 probability: float = 1.0, **kwargs: Any) -> None:
         message = ("The `factor` argument should be a number (or a list of two numbers) "
                    f"in the range [1, 8]. Received: factor={factor!r}")
         values = [factor] if validation.is_number(factor) else factor
@@ -221,12 +241,16 @@ class RandomSharpness(Sharpness):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomSharpness((0.3, 0.7), seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, *,
-                 probability=1.0, **kwargs):
+    def __init__(self, factor: float | tuple[float, float],
+                 value_range: tuple[float, float] = (0, 255), data_format: str | None = None,
+                 seed: int | None = None, *, probability: float = 1.0, **kwargs: Any) -> None:
         stored, (lo, hi) = keras_factor("factor", factor, 0, 1)
         super().__init__(factor=[2.0 * lo, 2.0 * hi], probability=probability,
                          value_range=keras_value_range(value_range), seed=seed,
@@ -256,12 +280,16 @@ class Equalization(Equalize):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.Equalization(value_range=(0, 255))
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
-    def __init__(self, value_range=(0, 255), bins=256, data_format=None, *,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, value_range: tuple[float, float] = (0, 255), bins: int = 256,
+                 data_format: str | None = None, *, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         self.bins = validation.check_int("bins", bins, 2, 256)
@@ -297,12 +325,17 @@ class RandomInvert(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomInvert((0.5, 0.5), seed=0)
       >>> out = layer(images, training=True)
+      >>> bool(tf.reduce_all((out == images) | (out == 255 - images)))
+      True
     """
 
-    def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, *,
-                 probability=1.0, **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, *, probability: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         self.factor, self._range = keras_factor("factor", factor, 0, 1)

@@ -25,6 +25,10 @@ The drawn weight of each sample's own image moves toward 1 ("keep own image"):
 float32); images and labels always use the same scaled weight.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -44,8 +48,9 @@ class _Mixing(ImageAugmentation):
     changes_labels = True
     strength_scales = "parameters"
 
-    def __init__(self, *, num_classes=None, probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, *, num_classes: int | None = None, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.num_classes = (None if num_classes is None
@@ -123,12 +128,19 @@ class MixUp(_Mixing):
       optionally ``labels``, ``masks``, ``boxes``.
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> labels = tf.constant([3, 7])
       >>> mixup = tfaug.image.MixUp(alpha=0.2, num_classes=10, seed=0)
       >>> out = mixup({"images": images, "labels": labels}, training=True)
+      >>> out["labels"].shape  # one-hot, mixed with each sample's partner
+      TensorShape([2, 10])
+      >>> bool(tf.reduce_all(tf.abs(tf.reduce_sum(out["labels"], -1) - 1.0) < 1e-5))
+      True
     """
 
-    def __init__(self, alpha=0.2, data_format=None, seed=None, *, num_classes=None,
-                 probability=1.0, value_range=(0, 255), **kwargs):
+    def __init__(self, alpha: float = 0.2, data_format: str | None = None, seed: int | None = None,
+                 *, num_classes: int | None = None, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(num_classes=num_classes, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
                          **kwargs)
@@ -252,12 +264,18 @@ class CutMix(_Mixing):
       optionally ``labels``, ``masks``, ``boxes``.
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> labels = tf.constant([3, 7])
       >>> cutmix = tfaug.image.CutMix((1.0, 1.0), num_classes=10, seed=0)
       >>> out = cutmix({"images": images, "labels": labels}, training=True)
+      >>> out["images"].shape, out["labels"].shape
+      (TensorShape([2, 32, 32, 3]), TensorShape([2, 10]))
     """
 
-    def __init__(self, factor=1.0, seed=None, data_format=None, *, num_classes=None,
-                 probability=1.0, value_range=(0, 255), **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = 1.0, seed: int | None = None,
+                 data_format: str | None = None, *, num_classes: int | None = None,
+                 probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(num_classes=num_classes, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
                          **kwargs)

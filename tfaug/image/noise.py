@@ -16,6 +16,10 @@ the strength ``m``: the noise ``stddev`` and the blur ``sigma`` by ``m`` (sigma
 exactly 0 the JPEG codec is skipped (quality 100 is not lossless).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -57,14 +61,18 @@ class GaussianNoise(ImageAugmentation):
       ``masks``, ``boxes``; only ``images`` change).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> noise = tfaug.image.GaussianNoise((0.0, 0.05), seed=0)
       >>> out = noise(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, stddev=0.05, *, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
+    def __init__(self, stddev: float | tuple[float, float] = 0.05, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.stddev, self._stddev = _range_arg("stddev", stddev, 0.0, 1.0)
@@ -102,14 +110,19 @@ class GaussianBlur(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict; only ``images`` change).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> blur = tfaug.image.GaussianBlur(5, sigma=(0.1, 2.0), seed=0)
       >>> out = blur(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, kernel_size=3, sigma=(0.1, 2.0), *, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, kernel_size: int | tuple[int, int] = 3,
+                 sigma: float | tuple[float, float] = (0.1, 2.0), *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         kernel_size = validation.check_int("kernel_size", kernel_size, 1)
@@ -156,15 +169,19 @@ class JpegQuality(ImageAugmentation):
       only ``images`` change).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> jpeg = tfaug.image.JpegQuality(30, 90, seed=0)
       >>> out = jpeg(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     xla_exempt = True
     strength_scales = "parameters"
 
-    def __init__(self, min_quality=50, max_quality=100, *, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, min_quality: int = 50, max_quality: int = 100, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.min_quality = validation.check_int("min_quality", min_quality, 1, 100)
@@ -230,15 +247,20 @@ class RandomGaussianBlur(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.RandomGaussianBlur((1, 1), kernel_size=5, sigma=(0.5, 1.5))
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255),
-                 data_format=None, seed=None, *, probability=1.0, padding="constant",
-                 **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = 1.0,
+                 kernel_size: int | tuple[int, int] = 3, sigma: float | tuple[float, float] = 1.0,
+                 value_range: tuple[float, float] = (0, 255), data_format: str | None = None,
+                 seed: int | None = None, *, probability: float = 1.0, padding: str = "constant",
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         self.factor, self._factor = keras_factor("factor", factor, 0, 1)

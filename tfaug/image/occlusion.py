@@ -14,6 +14,11 @@ centre, in whole pixels), GridMask's ``ratio`` (the side of its squares) by
 ``m``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -81,15 +86,21 @@ class RandomErasing(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict; only ``images`` change).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> erase = tfaug.image.RandomErasing(scale=(0.02, 0.2), seed=0)
       >>> out = erase(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, factor=1.0, scale=(0.02, 0.33), fill_value=None, value_range=(0, 255),
-                 seed=None, data_format=None, *, ratio=(0.3, 3.3), num_holes=1,
-                 probability=1.0, **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = 1.0,
+                 scale: float | tuple[float, float] = (0.02, 0.33),
+                 fill_value: float | Sequence[float] | None = None,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, *, ratio: tuple[float, float] = (0.3, 3.3),
+                 num_holes: int = 1, probability: float = 1.0, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=keras_value_range(value_range),
                          seed=seed, data_format=data_format, **kwargs)
         self.factor, chance = keras_factor("factor", factor, 0, 1)
@@ -229,14 +240,19 @@ class GridMask(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]`` (or a dict; only ``images`` change).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> grid = tfaug.image.GridMask(ratio=0.5, rotate=15, seed=0)
       >>> out = grid(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, ratio=0.6, d_range=(0.2, 0.5), *, rotate=0.0, fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, ratio: float = 0.6, d_range: tuple[float, float] = (0.2, 0.5), *,
+                 rotate: float = 0.0, fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.ratio = validation.check_number("ratio", ratio, 0.0, 1.0)

@@ -6,7 +6,10 @@ identity) scales the drawn angle, shifts and shears by ``m`` and the scale
 ``s`` to ``1 + m (s - 1)``, as in :mod:`tfaug.image.geometric`.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import tensorflow as tf
 
@@ -55,17 +58,23 @@ class RandomAffine(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.image.RandomAffine(degrees=15, translate=(0.1, 0.1),
       ...                                scale=(0.9, 1.1), shear=5, seed=0)
       >>> out = aug(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, degrees=0.0, translate=(0.0, 0.0), scale=(1.0, 1.0), shear=0.0, *,
-                 interpolation="bilinear", fill_mode="constant", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None,
-                 **kwargs):
+    def __init__(self, degrees: float | tuple[float, float] = 0.0,
+                 translate: tuple[float, float] = (0.0, 0.0),
+                 scale: float | tuple[float, float] = (1.0, 1.0),
+                 shear: float | tuple[float, float] = 0.0, *, interpolation: str = "bilinear",
+                 fill_mode: str = "constant", fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
@@ -83,6 +92,12 @@ class RandomAffine(GeometricAugmentation):
         # Clamps for strengths above 1, never binding at strength <= 1.
         self._shear_limit = max(89.0, *(abs(v) for v in self.shear))
         self._scale_floor = min(0.01, self.scale[0])
+
+    param_words = {"angle": ("angle", 1.0, "° ccw"),
+                   "translate_x": ("shift x", 100.0, "% of width"),
+                   "translate_y": ("shift y", 100.0, "% of height"),
+                   "scale": ("scale", 1.0, "x"), "shear_x": ("shear x", 1.0, "°"),
+                   "shear_y": ("shear y", 1.0, "°")}
 
     def sample_params(self, batch_size, seed):
         s = tf.unstack(seeds_lib.split(seed, 6))

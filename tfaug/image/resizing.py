@@ -10,6 +10,10 @@ Strength: deterministic (``deterministic = True``): the layer owns no
 variables and its strength is always 1.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import tensorflow as tf
 
@@ -89,15 +93,19 @@ class Resizing(ImageAugmentation):
       ``[B, height, width, C]`` (or the channels-first / unbatched form).
 
     Example:
-      >>> out = tfaug.image.Resizing(32, 32, interpolation="bicubic")(images)
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> tfaug.image.Resizing(16, 24, interpolation="bicubic")(images).shape
+      TensorShape([2, 16, 24, 3])
     """
 
     changes_size = True
     deterministic = True  # no seed state, no strength variable (the base's contract)
 
-    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
-                 pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
-                 antialias=False, data_format=None, *, value_range=(0, 255), **kwargs):
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear",
+                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
+                 fill_mode: str = "constant", fill_value: float = 0.0, antialias: bool = False,
+                 data_format: str | None = None, *, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(value_range=value_range, data_format=data_format, **kwargs)
         self.height = validation.check_int("height", height, 1)
         self.width = validation.check_int("width", width, 1)

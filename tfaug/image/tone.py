@@ -14,7 +14,10 @@ and the sharpness factor toward 1 (``strength_scales = "parameters"``).
 each sample with probability ``probability * strength``.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import tensorflow as tf
 
@@ -45,14 +48,18 @@ class Solarize(UniformParam):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.Solarize((64, 192), seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     param = "threshold"
 
-    def __init__(self, threshold=128, *, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
+    def __init__(self, threshold: float | tuple[float, float] = 128, *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         lo, hi = self.value_range
@@ -83,14 +90,18 @@ class Posterize(ImageAugmentation):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.Posterize((4, 8), seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, bits=(4, 8), *, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
+    def __init__(self, bits: int | tuple[int, int] = (4, 8), *, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         if isinstance(bits, (list, tuple)) and len(bits) == 2:
@@ -136,14 +147,18 @@ class Sharpness(UniformParam):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.Sharpness((0.1, 1.9), seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     neutral, floor = 1.0, 0.0
 
-    def __init__(self, factor=(0.1, 1.9), *, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = (0.1, 1.9), *,
+                 probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.factor, self._range = value_or_range("factor", factor, 0.0)
@@ -162,13 +177,21 @@ class Equalize(PixelOp):
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state (only the ``probability`` gate is random).
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
+      bounding_box_format: Format of ``boxes``/``bounding_boxes`` in dict inputs:
+        None (tfaug's ``xyxy`` pixels) or one of Keras' formats (``"xyxy"``,
+        ``"rel_xyxy"``, ``"yxyx"``, ``"xywh"``, ``"center_xywh"``, ...).
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.Equalize(probability=0.5, seed=0)
       >>> out = layer(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     op = staticmethod(color_ops.equalize)
@@ -190,13 +213,17 @@ class AutoContrast(PixelOp):
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> layer = tfaug.image.AutoContrast(seed=0)
       >>> out = layer(images, training=True)
+      >>> [int(tf.reduce_min(out)), int(tf.reduce_max(out))]  # stretched to the full range
+      [0, 255]
     """
 
     op = staticmethod(color_ops.autocontrast)
 
-    def __init__(self, value_range=(0, 255), *, probability=1.0, seed=None, **kwargs):
+    def __init__(self, value_range: tuple[float, float] = (0, 255), *, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         if not (isinstance(value_range, (list, tuple)) and len(value_range) == 2):
             raise validation.ArgumentTypeError(
                 "value_range", value_range, "a list of two numbers",
@@ -214,13 +241,21 @@ class Invert(PixelOp):
       probability: Per-sample chance that the layer applies.
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state (only the ``probability`` gate is random).
+      data_format: ``"channels_last"``, ``"channels_first"`` or None
+        (``keras.config.image_data_format()``).
+      bounding_box_format: Format of ``boxes``/``bounding_boxes`` in dict inputs:
+        None (tfaug's ``xyxy`` pixels) or one of Keras' formats (``"xyxy"``,
+        ``"rel_xyxy"``, ``"yxyx"``, ``"xywh"``, ``"center_xywh"``, ...).
 
     Input shape:
       ``[B, H, W, C]`` or ``[H, W, C]``, or a dict (labels, masks, boxes pass through).
 
     Example:
-      >>> layer = tfaug.image.Invert(probability=0.5, seed=0)
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
+      >>> layer = tfaug.image.Invert(probability=1.0, seed=0)
       >>> out = layer(images, training=True)
+      >>> bool(tf.reduce_all(out == 255 - images))
+      True
     """
 
     op = staticmethod(color_ops.invert)

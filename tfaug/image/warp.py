@@ -11,6 +11,10 @@ displacement (``strength_scales = "parameters"``); above 1 a corner's move is
 clamped so the quadrilateral stays valid.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -58,16 +62,21 @@ class RandomPerspective(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomPerspective(scale=0.3, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     # Corners as multiples of (W - 1, H - 1), in Keras' order (TL, TR, BL, BR).
     _CORNERS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
     strength_scales = "parameters"
 
-    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0,
-                 seed=None, data_format=None, *, fill_mode="constant", probability=1.0,
-                 value_range=(0, 255), **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = 1.0, scale: float = 1.0,
+                 interpolation: str = "bilinear", fill_value: float = 0.0, seed: int | None = None,
+                 data_format: str | None = None, *, fill_mode: str = "constant",
+                 probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,
@@ -174,15 +183,19 @@ class RandomElastic(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomElastic(alpha=4.0, grid=4, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     fusible = False
     strength_scales = "parameters"
 
-    def __init__(self, alpha=4.0, grid=4, *, interpolation="bilinear", fill_mode="reflect",
-                 fill_value=0.0, probability=1.0, value_range=(0, 255),
-                 seed=None, **kwargs):
+    def __init__(self, alpha: float = 4.0, grid: int = 4, *, interpolation: str = "bilinear",
+                 fill_mode: str = "reflect", fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, **kwargs)
@@ -264,15 +277,21 @@ class RandomElasticTransform(GeometricAugmentation):
       ``masks``, ``boxes``).
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = tfaug.image.RandomElasticTransform(scale=0.5, seed=0)(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
     fusible = False
     strength_scales = "parameters"
 
-    def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect",
-                 fill_value=0.0, value_range=(0, 255), seed=None, data_format=None, *,
-                 probability=1.0, **kwargs):
+    def __init__(self, factor: float | tuple[float, float] = 1.0,
+                 scale: float | tuple[float, float] = 1.0, interpolation: str = "bilinear",
+                 fill_mode: str = "reflect", fill_value: float = 0.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, *, probability: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_mode=fill_mode,
                          fill_value=fill_value, probability=probability,
                          value_range=value_range, seed=seed, data_format=data_format,

@@ -1,7 +1,13 @@
 """AugMix (Hendrycks et al., 2020) with chains and weights drawn per sample in-graph."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 import tensorflow as tf
 
+from tfaug.core import describe as describe_lib
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
@@ -56,15 +62,25 @@ class AugMix(ImagePolicy):
       fill_value: Keyword-only. Fill of uncovered areas, in ``value_range`` units.
       probability: Keyword-only. Per-sample chance that the policy applies.
 
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (``[B, C, H, W]`` in ``channels_first``),
+      any integer or float dtype, or a dict with ``images`` and optional
+      ``labels`` (passed through); masks and boxes are refused.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.policies.AugMix(num_chains=3, severity=3, seed=0)
       >>> out = aug(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
-    def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3,
-                 alpha=1.0, all_ops=True, interpolation="bilinear", seed=None,
-                 data_format=None, *, severity=None, fill_value=0.0, probability=1.0,
-                 **kwargs):
+    def __init__(self, value_range: tuple[float, float] = (0, 255), num_chains: int = 3,
+                 chain_depth: int = 3, factor: float | tuple[float, float] = 0.3,
+                 alpha: float = 1.0, all_ops: bool = True, interpolation: str = "bilinear",
+                 seed: int | None = None, data_format: str | None = None, *,
+                 severity: float | None = None, fill_value: float = 0.0, probability: float = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          data_format=data_format, **kwargs)
@@ -116,6 +132,24 @@ class AugMix(ImagePolicy):
         return {"ops": tf.where(active, ops, -1), "level": level,
                 "sign": seeds_lib.bernoulli([batch_size, steps], s[4], 0.5),
                 "weights": weights, "skip": skip}
+
+    def _words(self, params, batch):
+        ops, level = np.asarray(params["ops"]), np.asarray(params["level"])
+        sign, weights = np.asarray(params["sign"], bool), np.asarray(params["weights"])
+        skip, depth = np.asarray(params["skip"]), self.chain_depth
+        out = []
+        for b in range(batch):
+            chains = []
+            for i in range(self.num_chains):
+                steps = [policy_ops.describe_op(self._names[ops[b, k]], level[b, k],
+                                                sign[b, k], policy_ops.AUGMIX)
+                         for k in range(i * depth, (i + 1) * depth) if ops[b, k] >= 0]
+                chains.append(f"chain {i} (w={weights[b, i]:.2f}): " + ", ".join(steps))
+            chains.append(f"original weight {skip[b]:.2f}")
+            if self.get_strength() != 1.0:  # the result is blended with the image
+                chains.append(f"strength {self.get_strength():.2f}")
+            out.append(describe_lib.STEP.join(chains))
+        return out
 
     def transform(self, data, params):
         images = data["images"]

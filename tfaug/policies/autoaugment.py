@@ -1,7 +1,13 @@
 """AutoAugment (Cubuk et al., 2019): the published sub-policies, one drawn per sample."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 import tensorflow as tf
 
+from tfaug.core import describe as describe_lib
 from tfaug.core import registry
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
@@ -126,13 +132,23 @@ class AutoAugment(ImagePolicy):
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (``[B, C, H, W]`` in ``channels_first``),
+      any integer or float dtype, or a dict with ``images`` and optional
+      ``labels``, ``masks``/``segmentation_masks``, ``boxes``/``bounding_boxes``.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.policies.AutoAugment("cifar10", seed=0)
       >>> out = aug(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
-    def __init__(self, policy="imagenet", *, interpolation="bilinear", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, policy: str = "imagenet", *, interpolation: str = "bilinear",
+                 fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -148,10 +164,21 @@ class AutoAugment(ImagePolicy):
                 "sign": seeds_lib.bernoulli([batch_size, 2], sign_seed, 0.5),
                 "keep": self.strength_draw([batch_size, 2], seed)}
 
-    def transform(self, data, params):
+    def steps(self, params):
         sub = params["subpolicy"]
         op_ids = tf.where(params["applies"], tf.gather(tf.constant(self._ids, tf.int32), sub),
                           -1)
         level = tf.gather(tf.constant(self._levels, tf.float32), sub)
-        return self.run_steps(data, AUTOAUGMENT_OPS, self.gated(params, op_ids), level,
-                              params["sign"], policy_ops.RANDAUGMENT, params["keep"])
+        return (AUTOAUGMENT_OPS, op_ids, level, params["sign"], policy_ops.RANDAUGMENT,
+                params["keep"])
+
+    def transform(self, data, params):
+        names, op_ids, level, sign, space, keep = self.steps(params)
+        return self.run_steps(data, names, self.gated(params, op_ids), level, sign, space,
+                              keep)
+
+    def _words(self, params, batch):
+        subs = np.asarray(params["subpolicy"]).reshape(-1)
+        # A step whose op did not draw its probability is an "identity".
+        return [f"sub-policy {int(s)}{describe_lib.STEP}{w}"
+                for s, w in zip(subs, super()._words(params, batch))]

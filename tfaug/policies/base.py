@@ -1,7 +1,13 @@
 """Shared base of the image policies: arguments, the per-sample op steps."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 import tensorflow as tf
 
+from tfaug.core import describe as describe_lib
 from tfaug.core import seeds as seeds_lib
 from tfaug.core import validation
 from tfaug.core.base import GATE
@@ -43,8 +49,9 @@ class ImagePolicy(ImageAugmentation):
     strength_scales = "parameters"
     accepts_levels = True
 
-    def __init__(self, *, interpolation="bilinear", fill_value=0.0, probability=1.0,
-                 value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, *, interpolation: str = "bilinear", fill_value: float = 0.0,
+                 probability: float = 1.0, value_range: tuple[float, float] = (0, 255),
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
         self.interpolation = validation.check_choice("interpolation", interpolation,
@@ -68,18 +75,44 @@ class ImagePolicy(ImageAugmentation):
         strength below 1 (derived from ``seed`` without consuming its splits)."""
         return seeds_lib.uniform(shape, seeds_lib.fold_in(seed, 0x5157))
 
-    def run_steps(self, data, names, op_ids, level, sign, space, keep=None):
-        """Applies step ``k`` (column ``k`` of ``op_ids``/``level``/``sign``) in order.
-
-        ``keep`` (``[B, k]`` uniform draws, :meth:`strength_draw`) drops level-free
-        ops where it is not below the strength; levels are scaled by it.
-        """
+    def effective_steps(self, names, op_ids, level, keep=None):
+        """``(op_ids, level)`` as the steps run them: levels scaled by the
+        strength, and level-free ops dropped (-1) where ``keep`` (``[B, k]``
+        uniform draws, :meth:`strength_draw`) is not below it."""
         strength = self.strength_tensor()
         level = level * strength
         if keep is not None:
             free = tf.constant([n in policy_ops.NO_LEVEL and n != "identity" for n in names])
             is_free = tf.gather(free, tf.maximum(op_ids, 0)) & (op_ids >= 0)
             op_ids = tf.where(is_free & ~(keep < strength), -1, op_ids)
+        return op_ids, level
+
+    def steps(self, params):
+        """``(names, op_ids, level, sign, space, keep)`` of the drawn steps
+        (op ids ``[B, k]`` index ``names``; -1 leaves the sample untouched):
+        what :meth:`transform` runs and :meth:`describe_draw` words."""
+        raise NotImplementedError
+
+    def _words(self, params, batch):
+        names, op_ids, level, sign, space, keep = self.steps(params)
+        op_ids, level = (np.asarray(v) for v in self.effective_steps(names, op_ids, level,
+                                                                     keep))
+        sign = np.asarray(sign, bool)
+        out = []
+        for b in range(batch):  # a step that leaves the image as it is: "identity"
+            out.append(describe_lib.STEP.join(
+                policy_ops.describe_op(names[i], level[b, k], sign[b, k], space) if i >= 0
+                else "identity" for k, i in enumerate(op_ids[b])) or "identity")
+        return out
+
+    def run_steps(self, data, names, op_ids, level, sign, space, keep=None):
+        """Applies step ``k`` (column ``k`` of ``op_ids``/``level``/``sign``) in order.
+
+        ``keep`` (``[B, k]`` uniform draws, :meth:`strength_draw`) drops level-free
+        ops where it is not below the strength; levels are scaled by it
+        (:meth:`effective_steps`).
+        """
+        op_ids, level = self.effective_steps(names, op_ids, level, keep)
         for k in range(op_ids.shape[1]):
             data = policy_ops.apply_ops(data, names, op_ids[:, k], level[:, k], sign[:, k],
                                         space, self.interpolation,

@@ -17,13 +17,17 @@ the epoch's ``logs``, so ``History``, ``CSVLogger`` and ``TensorBoard`` listed
 after the callback record them.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 import inspect
 import math
+from typing import Any
 
 import keras
 import numpy as np
 
-from tfaug.core.base import augmentations, layer_roots
+from tfaug.core.base import Augmentation, augmentations, layer_roots
 from tfaug.core.validation import (ArgumentError, ArgumentTypeError, check_int,
                                    check_number, check_numbers, is_number)
 
@@ -33,7 +37,8 @@ def _search(root, argument):
     return augmentations(layer_roots(root, argument), outermost=True), "no tfaug layer at all"
 
 
-def strength_layers(root, argument="layers"):
+def strength_layers(root: keras.layers.Layer | Sequence[keras.layers.Layer],
+                    argument: str = "layers") -> list[Augmentation]:
     """The outermost tfaug layers inside ``root``.
 
     Args:
@@ -49,7 +54,11 @@ def strength_layers(root, argument="layers"):
         tfaug layer.
 
     Example:
-      >>> strength_layers(model)  # e.g. [RandAugment, RandomContrast]
+      >>> aug = tfaug.Sequence([tfaug.image.RandomFlip(), tfaug.image.RandomZoom(0.1)])
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), aug,
+      ...                           tfaug.image.RandomContrast(0.2)])
+      >>> [type(layer).__name__ for layer in strength_layers(model)]
+      ['Sequence', 'RandomContrast']
     """
     found, what = _search(root, argument)
     if not found:
@@ -78,7 +87,8 @@ def _as_float(value, what):
 class _Controller(keras.callbacks.Callback):
     """Resolves the target layers (explicit, or found in ``self.model``)."""
 
-    def __init__(self, layers, verbose):
+    def __init__(self, layers: keras.layers.Layer | Sequence[keras.layers.Layer] | None,
+                 verbose: int) -> None:
         super().__init__()
         if not is_number(verbose) or verbose not in (0, 1, 2):
             raise (ArgumentError if is_number(verbose) else ArgumentTypeError)(
@@ -145,22 +155,32 @@ class StrengthSchedule(_Controller):
     Example:
       Augmentation inside the model (found automatically):
 
+      >>> x = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 3)).astype("float32")
+      >>> y = np.arange(16) % 2
       >>> aug = tfaug.image.RandomContrast(0.5)
-      >>> model = keras.Sequential([keras.Input((32, 32, 3)), aug, ...])
-      >>> ramp = tfaug.callbacks.StrengthSchedule.linear(0.0, 1.0, epochs=10)
-      >>> history = model.fit(x, y, epochs=20, callbacks=[ramp])
-      >>> history.history["strength"]  # 0.0, 0.1, ..., 1.0, 1.0, ...
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), aug, keras.layers.Flatten(),
+      ...                           keras.layers.Dense(2)])
+      >>> model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+      >>> ramp = tfaug.callbacks.StrengthSchedule.linear(0.0, 1.0, epochs=2)
+      >>> history = model.fit(x, y, epochs=4, callbacks=[ramp], verbose=0)
+      >>> history.history["strength"]
+      [0.0, 0.5, 1.0, 1.0]
 
       Augmentation in a tf.data pipeline (pass the layer):
 
-      >>> aug = tfaug.RandAugment(num_ops=2, magnitude=9)
+      >>> aug = tfaug.image.RandomBrightness(0.3)
+      >>> ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
       >>> ds = ds.map(lambda x, y: (aug(x, training=True), y))
       >>> cb = tfaug.callbacks.StrengthSchedule(lambda epoch: min(epoch / 9, 1),
       ...                                        layers=aug)
-      >>> model.fit(ds, epochs=20, callbacks=[cb])
+      >>> history = model.fit(ds, epochs=2, callbacks=[cb], verbose=0)
+      >>> round(aug.get_strength(), 3)  # set for epoch 1: 1 / 9
+      0.111
     """
 
-    def __init__(self, schedule, layers=None, verbose=0):
+    def __init__(self, schedule: Callable[..., float],
+                 layers: keras.layers.Layer | Sequence[keras.layers.Layer] | None = None,
+                 verbose: int = 0) -> None:
         if not callable(schedule):
             raise ArgumentTypeError("schedule", schedule, "a callable (epoch) -> float or "
                                     "(epoch, current) -> float")
@@ -188,7 +208,9 @@ class StrengthSchedule(_Controller):
           A :class:`StrengthSchedule`.
 
         Example:
-          >>> cb = StrengthSchedule.linear(0.0, 1.0, epochs=4)  # 0, .25, .5, .75, 1, 1...
+          >>> cb = StrengthSchedule.linear(0.0, 1.0, epochs=4)
+          >>> [cb.schedule(epoch) for epoch in range(6)]
+          [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
         """
         start, end = _finite("start", start), _finite("end", end)
         epochs = check_int("epochs", epochs, 1)
@@ -216,7 +238,10 @@ class StrengthSchedule(_Controller):
           A :class:`StrengthSchedule`.
 
         Example:
+          >>> aug = tfaug.image.RandomRotation(0.1)
           >>> cb = StrengthSchedule.step([5, 10], [0.2, 0.5, 1.0], layers=aug)
+          >>> [cb.schedule(epoch) for epoch in (0, 4, 5, 9, 10, 30)]
+          [0.2, 0.2, 0.5, 0.5, 1.0, 1.0]
         """
         if not isinstance(boundaries, (list, tuple)) or not boundaries:
             raise (ArgumentError if isinstance(boundaries, (list, tuple))
@@ -325,24 +350,44 @@ class AdaptiveAugmentation(_Controller):
         layer with a strength; ``metric="loss"`` finds no validation loss.
 
     Example:
-      >>> aug = tfaug.RandAugment(num_ops=2, magnitude=9)
-      >>> model = keras.Sequential([keras.Input((32, 32, 3)), aug, ...])
+      >>> x = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 3)).astype("float32")
+      >>> y = np.arange(16) % 2
+      >>> vx, vy = x[:8], y[:8]
+      >>> aug = tfaug.image.RandomContrast(0.5)
+      >>> model = keras.Sequential([keras.Input((8, 8, 3)), aug, keras.layers.Flatten(),
+      ...                           keras.layers.Dense(2)])
+      >>> model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
       >>> ada = tfaug.callbacks.AdaptiveAugmentation(target=0.6, step=0.05)
-      >>> h = model.fit(x, y, validation_data=(vx, vy), epochs=50, callbacks=[ada])
-      >>> h.history["augment_strength"], h.history["overfit_r"]
+      >>> h = model.fit(x, y, validation_data=(vx, vy), epochs=3, callbacks=[ada],
+      ...               verbose=0)
+      >>> len(h.history["augment_strength"]), len(h.history["overfit_r"])  # one per epoch
+      (3, 3)
 
       With augmentation in a ``tf.data`` pipeline and the sign heuristic:
 
+      >>> pipeline_aug = tfaug.image.RandomBrightness(0.2)
+      >>> ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8).map(
+      ...     lambda x, y: (pipeline_aug(x, training=True), y))
+      >>> plain = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(),
+      ...                           keras.layers.Dense(2)])
+      >>> plain.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
       >>> ada = tfaug.callbacks.AdaptiveAugmentation(
-      ...     layers=aug, metric="sign", validation_data=(vx[:256], vy[:256]),
-      ...     train_data=(x[:256], y[:256]))
+      ...     layers=pipeline_aug, metric="sign", validation_data=(vx, vy),
+      ...     train_data=(x[8:], y[8:]))
+      >>> h = plain.fit(ds, epochs=2, callbacks=[ada], verbose=0)
+      >>> 0.0 <= ada.strength <= 1.0
+      True
     """
 
     METRICS = ("loss", "sign")
 
-    def __init__(self, layers=None, target=0.6, metric="loss", validation_data=None,
-                 train_data=None, step=0.05, initial=None, max_strength=1.0,
-                 batch_size=128, verbose=0):
+    def __init__(self, layers: keras.layers.Layer | Sequence[keras.layers.Layer] | None = None,
+                 target: float = 0.6,
+                 metric: str | Callable[[Mapping[str, float]], float] = "loss",
+                 validation_data: tuple[Any, Any] | None = None,
+                 train_data: tuple[Any, Any] | None = None, step: float = 0.05,
+                 initial: float | None = None, max_strength: float = 1.0, batch_size: int = 128,
+                 verbose: int = 0) -> None:
         self.target = check_number("target", target, 0.0, 1.0)
         self.max_strength = _finite("max_strength", max_strength, 0.0)
         self.step = check_number("step", step, 0.0, self.max_strength, low_inclusive=False)

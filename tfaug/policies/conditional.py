@@ -1,8 +1,14 @@
 """ClassConditional: the augmentation a sample gets depends on its label."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 import numbers
 import types
+from typing import Any
 
+import keras
+import numpy as np
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -39,14 +45,20 @@ class ClassConditional(RoutingComposition):
       A dict with ``labels`` and the modality's data keys (``images``, ...).
 
     Example:
+      >>> x = tf.cast(tf.random.uniform([4, 28, 28, 1], 0, 256, tf.int32), tf.uint8)
+      >>> y = tf.constant([1, 6, 9, 3])  # digit labels
       >>> safe = tfaug.image.RandomRotation(0.03)
       >>> aug = tfaug.policies.ClassConditional(
       ...     default=tfaug.Sequence([tfaug.image.RandomFlip(), safe]),
       ...     per_class={6: safe, 9: safe})  # a 6 must not become a 9
       >>> out = aug({"images": x, "labels": y}, training=True)
+      >>> out["images"].shape, out["labels"].numpy().tolist()
+      (TensorShape([4, 28, 28, 1]), [1, 6, 9, 3])
     """
 
-    def __init__(self, default, per_class=None, *, seed=None, **kwargs):
+    def __init__(self, default: keras.layers.Layer | None,
+                 per_class: Mapping[Any, keras.layers.Layer | None] | None = None, *,
+                 seed: int | None = None, **kwargs: Any) -> None:
         kwargs.pop("probability", None)
         per_class = {} if per_class is None else per_class
         if not isinstance(per_class, dict):
@@ -120,3 +132,14 @@ class ClassConditional(RoutingComposition):
         for i, layer in enumerate(self.layers):
             data = self._run_on_rows(layer, data, params[str(i)], tf.equal(route, i))
         return data
+
+    def call_with_params(self, inputs, seed):
+        """As the base; ``params["route"]`` adds each sample's branch (-1: none)."""
+        outputs, params = super().call_with_params(inputs, seed)
+        data, _ = self.standardize(inputs)
+        return outputs, {**params, "route": self.routes(data["labels"])}
+
+    def _words(self, params, batch):
+        route = np.asarray(params["route"]).reshape(-1)
+        return self._routed_words(params, batch,
+                                  route[:, None] == np.arange(len(self.layers))[None])

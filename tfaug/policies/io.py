@@ -17,6 +17,9 @@ Nested layers are checked (and built) before the layer that holds them, so an
 error points at the innermost bad field.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 import importlib.resources
 import inspect
 import json
@@ -24,6 +27,7 @@ import os
 import pathlib
 import re
 import tempfile
+from typing import Any
 
 import keras
 
@@ -69,7 +73,7 @@ class PolicyError(ValueError):
       detail: What is wrong, without the path and source.
     """
 
-    def __init__(self, json_path, detail, source=None):
+    def __init__(self, json_path: str | None, detail: str, source: str | None = None) -> None:
         self.json_path = json_path
         self.detail = detail
         self.source = source
@@ -254,7 +258,12 @@ def validate(policy, source=None, expected_name=None):
       PolicyError: naming the JSON path of the first bad field.
 
     Example:
-      >>> layer = tfaug.policies.io.validate(json.load(open("p.json")))
+      >>> import json
+      >>> path = tfaug.policies.save(tfaug.image.RandomFlip(), "p.json")
+      >>> with open("p.json") as f:
+      ...     layer = tfaug.policies.io.validate(json.load(f))
+      >>> type(layer).__name__
+      'RandomFlip'
     """
     _check_envelope(policy, source, expected_name)
     layer = _build(policy["augmentation"], "$.augmentation", source)
@@ -274,7 +283,7 @@ def _read_and_build(name_or_path):
 
 
 # ---------------------------------------------------------------------- public
-def read(name_or_path):
+def read(name_or_path: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
     """Reads and validates a policy file; returns its parsed JSON.
 
     Args:
@@ -292,11 +301,12 @@ def read(name_or_path):
 
     Example:
       >>> tfaug.policies.io.read("light_image")["description"]
+      'Light, label-preserving augmentation for natural photos: ...'
     """
     return _read_and_build(name_or_path)[0]
 
 
-def load(name_or_path):
+def load(name_or_path: str | os.PathLike[str] | Mapping[str, Any]) -> Augmentation:
     """Loads a policy file and returns the augmentation layer it describes.
 
     Args:
@@ -315,8 +325,14 @@ def load(name_or_path):
       OSError: the file cannot be read.
 
     Example:
-      >>> aug = tfaug.policies.load("randaugment_default")
-      >>> aug = tfaug.policies.load("configs/my_policy.json")
+      >>> aug = tfaug.policies.load("randaugment_default")  # shipped with tfaug
+      >>> type(aug).__name__
+      'RandAugment'
+      >>> import os
+      >>> os.makedirs("configs", exist_ok=True)
+      >>> path = tfaug.policies.save(tfaug.image.RandomFlip(), "configs/my_policy.json")
+      >>> aug = tfaug.policies.load("configs/my_policy.json")  # a file of your own
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> out = aug(images, training=True)
     """
     return _read_and_build(name_or_path)[1]
@@ -328,7 +344,8 @@ def _current_umask():
     return mask
 
 
-def save(layer, path, name=None, description="", overwrite=True):
+def save(layer: keras.layers.Layer, path: str | os.PathLike[str], name: str | None = None,
+         description: str = "", overwrite: bool = True) -> pathlib.Path:
     """Writes ``layer`` as a policy file, atomically.
 
     The envelope is validated (built back) first; the JSON is then written to a
@@ -350,8 +367,11 @@ def save(layer, path, name=None, description="", overwrite=True):
 
     Example:
       >>> tfaug.policies.save(tfaug.image.RandomFlip(), "flip.json",
-      ...                     description="mirror left-right")
+      ...                     description="mirror left-right").name
+      'flip.json'
       >>> aug = tfaug.policies.load("flip.json")
+      >>> tfaug.policies.io.read("flip.json")["description"]
+      'mirror left-right'
     """
     path = pathlib.Path(path)
     if path.suffix != ".json":
@@ -384,7 +404,7 @@ def save(layer, path, name=None, description="", overwrite=True):
     return path
 
 
-def list_policies():
+def list_policies() -> list[dict[str, Any]]:
     """The policies shipped with tfaug, sorted by name.
 
     Each file's envelope is checked (the layers are not built; :func:`load`

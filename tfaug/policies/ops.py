@@ -44,6 +44,7 @@ Factors are clipped at 0, posterize bits to ``[1, 8]``, solarize thresholds to
 import dataclasses
 import math
 
+import numpy as np
 import tensorflow as tf
 
 from tfaug.core import validation
@@ -112,6 +113,56 @@ def check_ops(name, ops, allowed=OPS):
 
 def _signed(value, sign):
     return tf.where(sign, -value, value)
+
+
+def describe_op(name, level, sign, space):
+    """One drawn op in words, with the value it runs at: ``"rotate -8.1° (L=0.27)"``.
+
+    Mirrors :func:`op_matrix` and :func:`color_op` (float32 arithmetic, the
+    same clipping and rounding); translations in a fraction-of-size space are
+    given as a percentage of the width/height (the op floors to whole pixels).
+
+    Args:
+      name: An op of :data:`OPS`.
+      level: The level the op runs at (already scaled by the strength).
+      sign: True when a signed op is negated.
+      space: The policy's :class:`Space`.
+
+    Returns:
+      A string.
+
+    Example:
+      >>> describe_op("posterize", 0.5, False, RANDAUGMENT)
+      'posterize 6 bits (L=0.5)'
+    """
+    level = np.float32(level)
+    lvl = f" (L={float(level):.2g})"
+    if name in NO_LEVEL:
+        return name
+    neg = bool(sign) and name in SIGNED
+    if name == "rotate":
+        angle = float(-level * space.rotate if neg else level * space.rotate)
+        return f"rotate {angle:+.1f}° ccw{lvl}"
+    if name in ("shear_x", "shear_y"):
+        value = level * np.float32(space.shear)
+        return f"{name} {float(-value if neg else value):+.2f}{lvl}"
+    if name in SHIFTS:
+        axis = "width" if name == "translate_x" else "height"
+        if space.translate_pixels:
+            value = np.floor(level * np.float32(space.translate))
+            return f"{name} {int(-value if neg else value):+d} px{lvl}"
+        value = 100.0 * float(level) * space.translate
+        return f"{name} {(-value if neg else value):+.0f}% of {axis}{lvl}"
+    if name == "solarize":
+        lo, hi = space.solarize
+        t = float(np.clip(np.float32(lo) + level * np.float32(hi - lo), 0.0, max(lo, hi)))
+        return f"solarize above {t * 255:.0f}/255{lvl}"
+    if name == "posterize":
+        lo, hi = space.posterize
+        bits = int(np.clip(np.round(np.float32(lo) + level * np.float32(hi - lo)), 1, 8))
+        return f"posterize {bits} bits{lvl}"
+    factor = max(1.0 + float(-level * space.enhance if neg else level * space.enhance), 0.0)
+    return f"{name} x{factor:.2f}{lvl}"
 
 
 def _shift(level, sign, space, size):

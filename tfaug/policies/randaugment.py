@@ -1,5 +1,10 @@
 """RandAugment and TrivialAugment (TrivialAugmentWide), drawn per sample."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import registry
@@ -72,15 +77,20 @@ class RandAugment(ImagePolicy):
       ``labels``, ``masks``/``segmentation_masks``, ``boxes``/``bounding_boxes``.
 
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.policies.RandAugment(num_ops=2, magnitude=9, seed=0)
       >>> out = aug(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
       >>> aug.set_strength(0.5)  # half the levels from the next batch on, no retrace
     """
 
-    def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
-                 seed=None, data_format=None, *, magnitude=None, magnitude_stddev=0.0,
-                 num_magnitude_bins=31, ops=None, fill_value=0.0, probability=1.0,
-                 **kwargs):
+    def __init__(self, value_range: tuple[float, float] = (0, 255), num_ops: int = 2,
+                 factor: float | tuple[float, float] = 0.5, interpolation: str = "bilinear",
+                 seed: int | None = None, data_format: str | None = None, *,
+                 magnitude: float | None = None, magnitude_stddev: float = 0.0,
+                 num_magnitude_bins: int = 31, ops: Sequence[str] | None = None,
+                 fill_value: float = 0.0, probability: float = 1.0, **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          data_format=data_format, **kwargs)
@@ -123,12 +133,16 @@ class RandAugment(ImagePolicy):
         # Keras' name for the drawn op indices, [B, num_ops] here (per sample).
         return {"layer_idxes": params["ops"]}
 
+    def steps(self, params):
+        return (self._names, _ids_for(self._names, params["ops"]), params["level"],
+                params["sign"], policy_ops.RANDAUGMENT, params["keep"])
+
     def transform(self, data, params):
         if self.num_ops == 0:
             return data
-        op_ids = self.gated(params, _ids_for(self._names, params["ops"]))
-        return self.run_steps(data, self._names, op_ids, params["level"], params["sign"],
-                              policy_ops.RANDAUGMENT, params["keep"])
+        names, op_ids, level, sign, space, keep = self.steps(params)
+        return self.run_steps(data, names, self.gated(params, op_ids), level, sign, space,
+                              keep)
 
 
 @registry.register
@@ -148,13 +162,23 @@ class TrivialAugment(ImagePolicy):
       value_range: ``(low, high)`` of float inputs.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, H, W, C]`` or ``[H, W, C]`` (``[B, C, H, W]`` in ``channels_first``),
+      any integer or float dtype, or a dict with ``images`` and optional
+      ``labels``, ``masks``/``segmentation_masks``, ``boxes``/``bounding_boxes``.
+
     Example:
+      >>> images = tf.cast(tf.random.uniform([2, 32, 32, 3], 0, 256, tf.int32), tf.uint8)
       >>> aug = tfaug.policies.TrivialAugment(seed=0)
       >>> out = aug(images, training=True)
+      >>> out.shape, out.dtype
+      (TensorShape([2, 32, 32, 3]), tf.uint8)
     """
 
-    def __init__(self, num_magnitude_bins=31, *, interpolation="bilinear", fill_value=0.0,
-                 probability=1.0, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, num_magnitude_bins: int = 31, *, interpolation: str = "bilinear",
+                 fill_value: float = 0.0, probability: float = 1.0,
+                 value_range: tuple[float, float] = (0, 255), seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(interpolation=interpolation, fill_value=fill_value,
                          probability=probability, value_range=value_range, seed=seed,
                          **kwargs)
@@ -172,7 +196,11 @@ class TrivialAugment(ImagePolicy):
                 "sign": seeds_lib.bernoulli(shape, sign_seed, 0.5),
                 "keep": self.strength_draw(shape, seed)}
 
+    def steps(self, params):
+        return (TRIVIALAUGMENT_OPS, _ids_for(TRIVIALAUGMENT_OPS, params["ops"]),
+                params["level"], params["sign"], policy_ops.WIDE, params["keep"])
+
     def transform(self, data, params):
-        op_ids = self.gated(params, _ids_for(TRIVIALAUGMENT_OPS, params["ops"]))
-        return self.run_steps(data, TRIVIALAUGMENT_OPS, op_ids, params["level"],
-                              params["sign"], policy_ops.WIDE, params["keep"])
+        names, op_ids, level, sign, space, keep = self.steps(params)
+        return self.run_steps(data, names, self.gated(params, op_ids), level, sign, space,
+                              keep)

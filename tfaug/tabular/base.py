@@ -24,6 +24,11 @@ numeric. ``restore`` puts every column back in its place, shape and dtype
 (integer columns rounded).
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import validation
@@ -74,7 +79,8 @@ class TabularAugmentation(Augmentation):
 
     modality = "tabular"
 
-    def __init__(self, *, categorical_features=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.categorical_features = _check_categorical(categorical_features)
 

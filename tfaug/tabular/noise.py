@@ -14,7 +14,11 @@ swap rates (clamped to 1), and moves MixUp's own-row weight toward 1. 1 is the
 layer as configured, 0 the identity.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 import math
+from typing import Any
 
 import tensorflow as tf
 
@@ -62,15 +66,22 @@ class GaussianNoise(TabularAugmentation):
       a dict of columns.
 
     Example:
+      >>> x_train = np.array([[0.0, 0.0], [2.0, 20.0]] * 4, "float32")
       >>> noise = tfaug.tabular.GaussianNoise(0.1, seed=0)
       >>> noise.adapt(x_train)
-      >>> x_noisy = noise(x_batch, training=True)
+      >>> noise.feature_std  # noise of 0.1 and 1.0 in these columns
+      [1.0, 10.0]
+      >>> x_noisy = noise(x_train, training=True)
+      >>> x_noisy.shape
+      TensorShape([8, 2])
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, stddev=0.1, *, feature_std=None, categorical_features=None,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, stddev: float | tuple[float, float] = 0.1, *,
+                 feature_std: Sequence[float] | None = None,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.stddev = validation.check_number("stddev", stddev, 0.0)
@@ -121,16 +132,24 @@ class FeatureMask(TabularAugmentation):
       probability: Per-row chance that the row is masked at all.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, F]`` / ``[F]``, ``(features, labels)``, ``{"features", "labels"}`` or
+      a dict of columns.
+
     Example:
+      >>> x_batch = tf.random.normal([8, 4])  # 8 rows, 4 numeric features
       >>> mask = tfaug.tabular.FeatureMask(rate=0.15, seed=0)
       >>> x_missing = mask(x_batch, training=True)  # NaN where masked
+      >>> bool(tf.reduce_any(tf.math.is_nan(x_missing)))
+      True
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, rate=0.1, *, mask_value=float("nan"), categorical_mask_value=None,
-                 categorical_features=None, probability=1.0, seed=None,
-                 **kwargs):
+    def __init__(self, rate: float = 0.1, *, mask_value: float = float("nan"),
+                 categorical_mask_value: float | None = None,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.rate = validation.check_probability("rate", rate)
@@ -192,15 +211,23 @@ class SwapNoise(TabularAugmentation):
       probability: Per-row chance that the row gets swapped entries.
       seed: Initial seed state.
 
+    Input shape:
+      ``[B, F]`` / ``[F]``, ``(features, labels)``, ``{"features", "labels"}`` or
+      a dict of columns.
+
     Example:
+      >>> x_batch = tf.random.normal([8, 4])  # 8 rows, 4 numeric features
       >>> swap = tfaug.tabular.SwapNoise(rate=0.15, seed=0)
-      >>> corrupted = swap(x_batch, training=True)
+      >>> corrupted = swap(x_batch, training=True)  # entries from other rows, same column
+      >>> bool(tf.reduce_all(tf.sort(corrupted, axis=0) <= tf.reduce_max(x_batch, axis=0)))
+      True
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, rate=0.1, *, categorical_features=None, probability=1.0,
-                 seed=None, **kwargs):
+    def __init__(self, rate: float = 0.1, *,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.rate = validation.check_probability("rate", rate)
@@ -261,16 +288,27 @@ class TabularMixUp(TabularAugmentation):
       probability: Per-row chance that the row is mixed.
       seed: Initial seed state.
 
+    Input shape:
+      ``(features, labels)``, ``{"features", "labels"}`` or a dict of columns
+      with ``"labels"``; ``features`` ``[B, F]``, labels integer class ids
+      ``[B]`` (with ``num_classes``) or one-hot/soft ``[B, K]``. The labels
+      come back mixed, float32 ``[B, K]``.
+
     Example:
+      >>> x_batch = tf.random.normal([8, 4])  # 8 rows, 4 numeric features
+      >>> y_batch = tf.constant([0, 1, 0, 1, 0, 1, 0, 1])
       >>> mix = tfaug.tabular.TabularMixUp(alpha=0.2, num_classes=2, seed=0)
       >>> x_mixed, y_mixed = mix((x_batch, y_batch), training=True)
+      >>> x_mixed.shape, y_mixed.shape  # labels become mixed one-hot rows
+      (TensorShape([8, 4]), TensorShape([8, 2]))
     """
 
     changes_labels = True
     strength_scales = "parameters"
 
-    def __init__(self, alpha=0.2, *, num_classes=None, categorical_features=None,
-                 probability=1.0, seed=None, **kwargs):
+    def __init__(self, alpha: float = 0.2, *, num_classes: int | None = None,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(categorical_features=categorical_features, probability=probability,
                          seed=seed, **kwargs)
         self.alpha = validation.check_number("alpha", alpha, 0.0, low_inclusive=False)

@@ -18,6 +18,11 @@ The batch then has a data-dependent number of rows (not XLA-compilable;
 ``tf.data`` and Keras handle it).
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import keras
 import tensorflow as tf
 
@@ -57,8 +62,10 @@ class _Oversampler(TabularAugmentation, BatchAugmentation):
     auto_compile = False
     xla_exempt = True  # the number of output rows depends on the labels
 
-    def __init__(self, sampling_strategy="auto", *, ratio=1.0, categorical_features=None,
-                 seed=None, **kwargs):
+    def __init__(self, sampling_strategy: str | float | Mapping[int, int] = "auto", *,
+                 ratio: float = 1.0,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(categorical_features=categorical_features, seed=seed, **kwargs)
         self.sampling_strategy = ops.check_strategy(_json_keys_to_ints(sampling_strategy))
         self.ratio = validation.check_number("ratio", ratio, 0.0)
@@ -194,13 +201,25 @@ class SMOTE(_Oversampler):
       same structure with synthetic rows appended after the batch's own rows.
 
     Example:
-      >>> smote = tfaug.tabular.SMOTE(k_neighbors=5, seed=0)
-      >>> smote.adapt(x_train, y_train)
-      >>> ds = ds.batch(256).map(lambda x, y: smote((x, y), training=True))
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
+      >>> smote = tfaug.tabular.SMOTE(k_neighbors=3, seed=0)
+      >>> smote.adapt(x, y)
+      >>> ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(60, seed=0)
+      >>> ds = ds.batch(30).map(lambda xb, yb: smote((xb, yb), training=True))
+      >>> xb, yb = next(iter(ds))  # 30 rows + synthetic minority rows
+      >>> counts = np.bincount(yb.numpy())
+      >>> bool(counts[0] == counts[1]), bool(xb.shape[0] == counts.sum())
+      (True, True)
     """
 
-    def __init__(self, k_neighbors=5, *, sampling_strategy="auto", variant="smote",
-                 m_neighbors=10, ratio=1.0, categorical_features=None, seed=None, **kwargs):
+    def __init__(self, k_neighbors: int = 5, *,
+                 sampling_strategy: str | float | Mapping[int, int] = "auto",
+                 variant: str = "smote", m_neighbors: int = 10, ratio: float = 1.0,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         self.k_neighbors = validation.check_int("k_neighbors", k_neighbors, 1)
         self.variant = validation.check_choice("variant", variant, VARIANTS)
         self.m_neighbors = validation.check_int("m_neighbors", m_neighbors, 1)
@@ -296,16 +315,30 @@ class GenerativeOversampler(_Oversampler):
       categorical_features: See :class:`~tfaug.tabular.base.TabularAugmentation`.
       seed: Initial seed state.
 
+    Input shape:
+      ``(features, labels)``, ``{"features", "labels"}`` or a dict of columns
+      with ``"labels"`` (integer class ids ``[B]`` or ``[B, 1]``). Output: the
+      same structure with synthetic rows appended after the batch's own rows.
+
     Example:
-      >>> vae = tfaug.tabular.TabularVAE(num_features=8, num_classes=2)
-      >>> vae.compile("adam"); vae.fit(x_train, y_train, epochs=50)
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
+      >>> vae = tfaug.tabular.TabularVAE(num_features=4, num_classes=2, seed=0)
+      >>> vae.compile("adam")
+      >>> history = vae.fit(x, y, epochs=2, verbose=0)  # (train longer in practice)
       >>> over = tfaug.tabular.GenerativeOversampler(vae, seed=0)
-      >>> over.adapt(x_train, y_train)
-      >>> x_bal, y_bal = over((x_batch, y_batch), training=True)
+      >>> over.adapt(x, y)
+      >>> x_bal, y_bal = over((x[:30], y[:30]), training=True)
+      >>> np.bincount(y_bal.numpy()).tolist()  # 30 rows: 30 of class 0, 0 -> 30 of class 1
+      [30, 30]
     """
 
-    def __init__(self, generator, *, sampling_strategy="auto", ratio=1.0,
-                 categorical_features=None, seed=None, **kwargs):
+    def __init__(self, generator: keras.Model, *,
+                 sampling_strategy: str | float | Mapping[int, int] = "auto", ratio: float = 1.0,
+                 categorical_features: Sequence[int] | Sequence[str] | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         if isinstance(generator, dict):
             generator = keras.saving.deserialize_keras_object(generator)
         if not callable(getattr(generator, "generate", None)):

@@ -13,6 +13,11 @@ Text ops cannot run under XLA (XLA has no string type): text layers never
 auto-compile, and a ``jit_compile=True`` function cannot hold them.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 import tensorflow as tf
 
 from tfaug.core import keyed
@@ -50,8 +55,9 @@ class TextAugmentation(Augmentation):
     modality = "text"
     auto_compile = False
 
-    def __init__(self, *, protected_words=None, replace_default=False, probability=1.0,
-                 seed=None, **kwargs):
+    def __init__(self, *, protected_words: Iterable[str] | None = None,
+                 replace_default: bool = False, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         flat_lib.tf_text()  # TensorFlow Text (the [text] extra): fail here, naming it
         super().__init__(probability=probability, seed=seed, **kwargs)
         self.replace_default = validation.check_bool("replace_default", replace_default)

@@ -8,9 +8,13 @@ layer: the layer works eagerly, in ``tf.function``, in ``tf.data`` and in an
 exported SavedModel, like every tfaug text layer.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 import copy
 import json
 import os
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -204,15 +208,21 @@ class ContextualReplace(base.TextAugmentation):
       >>> lm = keras.Model({"token_ids": ids, "padding_mask": pad,
       ...                   "mask_positions": at}, keras.layers.Dense(len(vocab))(h))
       >>> layer = ContextualReplace(lm, vocab, n=1, top_k=2, seed=0)
-      >>> layer(tf.constant(["A good movie."]), training=True)  # "good" or "movie" replaced
+      >>> out = layer(tf.constant(["A good movie."]), training=True)  # one word replaced
+      >>> out.shape, len(out.numpy()[0].split())
+      (TensorShape([1]), 3)
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, masked_lm, vocabulary, *, rate=None, n=None, top_k=5,
-                 mask_token="[MASK]", unknown_token="[UNK]", start_token=None,
-                 end_token=None, lowercase=True, max_length=128, stop_words=None,
-                 protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, masked_lm: keras.Model, vocabulary: Sequence[str] | str | os.PathLike[str],
+                 *, rate: float | None = None, n: int | None = None, top_k: int = 5,
+                 mask_token: str = "[MASK]", unknown_token: str = "[UNK]",
+                 start_token: str | None = None, end_token: str | None = None,
+                 lowercase: bool = True, max_length: int = 128,
+                 stop_words: Iterable[str] | None = None,
+                 protected_words: Iterable[str] | None = None, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
         if not callable(masked_lm):

@@ -18,7 +18,12 @@ it adds: ``round(strength * added)`` per sample, so 0 returns the input.
 probability ``probability * strength``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
 import functools
+import os
+from typing import Any
 
 import tensorflow as tf
 
@@ -59,8 +64,11 @@ class _WordOp(base.TextAugmentation):
     uses_synonyms = False
     default_rate = 0.1
 
-    def __init__(self, rate=None, *, n=None, synonyms="wordnet", stop_words=None,
-                 protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, rate: float | None = None, *, n: int | None = None,
+                 synonyms: str | os.PathLike[str] | Mapping[str, Sequence[str]] = "wordnet",
+                 stop_words: Iterable[str] | None = None,
+                 protected_words: Iterable[str] | None = None, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
         self.set_count(rate, n, self.default_rate)
@@ -108,7 +116,8 @@ class SynonymReplace(_WordOp):
 
     Example:
       >>> layer = SynonymReplace(n=1, synonyms={"movie": ["film"]}, seed=0)
-      >>> layer(tf.constant(["A good movie."]), training=True)  # [b"A good film."]
+      >>> layer(tf.constant(["A good movie."]), training=True).numpy().tolist()
+      [b'A good film.']
     """
 
     uses_synonyms = True
@@ -138,8 +147,13 @@ class RandomInsert(_WordOp):
       seed: Initial seed state.
       **kwargs: Keras layer arguments.
 
+    Input shape:
+      string ``[B]`` or a scalar (or a tuple/dict, see :mod:`tfaug.text.base`).
+
     Example:
-      >>> RandomInsert(n=1, synonyms={"movie": ["film"]})(["a movie"], training=True)
+      >>> out = RandomInsert(n=1, synonyms={"movie": ["film"]})(["a movie"], training=True)
+      >>> sorted(out.numpy()[0].split())  # "film" inserted somewhere
+      [b'a', b'film', b'movie']
     """
 
     uses_synonyms = True
@@ -165,12 +179,18 @@ class RandomSwap(_WordOp):
       seed: Initial seed state.
       **kwargs: Keras layer arguments.
 
+    Input shape:
+      string ``[B]`` or a scalar (or a tuple/dict, see :mod:`tfaug.text.base`).
+
     Example:
-      >>> RandomSwap(n=1, seed=0)(tf.constant(["one two three"]), training=True)
+      >>> out = RandomSwap(n=1, seed=0)(tf.constant(["one two three"]), training=True)
+      >>> sorted(out.numpy()[0].split())  # the same words, two of them swapped
+      [b'one', b'three', b'two']
     """
 
-    def __init__(self, n=None, *, rate=None, protected_words=None, probability=1.0, seed=None,
-                 **kwargs):
+    def __init__(self, n: int | None = None, *, rate: float | None = None,
+                 protected_words: Iterable[str] | None = None, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         if n is None and rate is None:
             n = 1
         super().__init__(rate=rate, n=n, protected_words=protected_words,
@@ -196,13 +216,19 @@ class RandomDelete(base.TextAugmentation):
       seed: Initial seed state.
       **kwargs: Keras layer arguments.
 
+    Input shape:
+      string ``[B]`` or a scalar (or a tuple/dict, see :mod:`tfaug.text.base`).
+
     Example:
-      >>> RandomDelete(0.3, seed=0)(tf.constant(["not a good movie"]), training=True)
+      >>> out = RandomDelete(0.3, seed=0)(tf.constant(["not a good movie"]), training=True)
+      >>> b"not" in out.numpy()[0].split()  # negations are protected
+      True
     """
 
     strength_scales = "parameters"
 
-    def __init__(self, p=0.1, *, protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, p: float = 0.1, *, protected_words: Iterable[str] | None = None,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
         self.p = validation.check_number("p", p, 0.0, 1.0)
@@ -225,11 +251,17 @@ class SentenceShuffle(base.TextAugmentation):
       seed: Initial seed state.
       **kwargs: Keras layer arguments.
 
+    Input shape:
+      string ``[B]`` or a scalar (or a tuple/dict, see :mod:`tfaug.text.base`).
+
     Example:
-      >>> SentenceShuffle(seed=0)(tf.constant(["One. Two. Three."]), training=True)
+      >>> out = SentenceShuffle(seed=0)(tf.constant(["One. Two. Three."]), training=True)
+      >>> sorted(out.numpy()[0].split())
+      [b'One.', b'Three.', b'Two.']
     """
 
-    def __init__(self, *, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, probability: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(probability=probability, seed=seed, **kwargs)
 
     def transform(self, data, params):
@@ -278,15 +310,25 @@ class EDA(base.TextAugmentation, BatchAugmentation):
       seed: Initial seed state.
       **kwargs: Keras layer arguments.
 
+    Input shape:
+      string ``[B]`` or a scalar (or a tuple/dict, see :mod:`tfaug.text.base`).
+      The output has ``B * num_aug`` rows (``B * (num_aug + 1)`` with
+      ``keep_original``); every other key is repeated to match.
+
     Example:
       >>> eda = EDA(num_aug=4, seed=0)
       >>> texts, labels = eda((tf.constant(["not a good movie"]), tf.constant([0])),
-      ...                     training=True)  # 4 variants, labels [0, 0, 0, 0]
+      ...                     training=True)
+      >>> texts.shape, labels.numpy().tolist()  # 4 variants, the label repeated
+      (TensorShape([4]), [0, 0, 0, 0])
     """
 
-    def __init__(self, *, alpha_sr=0.1, alpha_ri=0.1, alpha_rs=0.1, p_rd=0.1, num_aug=1,
-                 keep_original=False, synonyms="wordnet", stop_words=None,
-                 protected_words=None, probability=1.0, seed=None, **kwargs):
+    def __init__(self, *, alpha_sr: float = 0.1, alpha_ri: float = 0.1, alpha_rs: float = 0.1,
+                 p_rd: float = 0.1, num_aug: int = 1, keep_original: bool = False,
+                 synonyms: str | os.PathLike[str] | Mapping[str, Sequence[str]] = "wordnet",
+                 stop_words: Iterable[str] | None = None,
+                 protected_words: Iterable[str] | None = None, probability: float = 1.0,
+                 seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(protected_words=protected_words, probability=probability, seed=seed,
                          **kwargs)
         self.alpha_sr = validation.check_number("alpha_sr", alpha_sr, 0.0, 1.0)

@@ -13,18 +13,36 @@ pair ``(forward, backward)`` of callables strings -> strings (Python
 functions, Keras models, or loaded SavedModels).
 
 Example:
-  >>> cache = backtranslate(train_texts, Apertium(), pivot=["spa", "cat"],
+  With Apertium and its English-Spanish and English-Catalan pairs installed (Debian
+  packages; not run as a doctest):
+  
+  >>> cache = backtranslate(train_texts, Apertium(), pivot=["spa", "cat"],  # doctest: +SKIP
   ...                       cache="paraphrases.json")
+  
+  Any translator is used the same way; here a toy pair of lookup functions:
+  
+  >>> to_spa = {"The film is not good.": "La película no es buena."}
+  >>> to_eng = {"La película no es buena.": "The film is not well."}
+  >>> translator = (lambda texts: [to_spa.get(t, t) for t in texts],
+  ...               lambda texts: [to_eng.get(t, t) for t in texts])
+  >>> train_texts = ["The film is not good.", "A long day."]
+  >>> cache = backtranslate(train_texts, translator, cache="paraphrases.json")
+  >>> cache
+  {'The film is not good.': ['The film is not well.'], 'A long day.': []}
   >>> layer = ParaphraseLookup("paraphrases.json", probability=0.5)
-  >>> texts = layer(tf.constant(train_texts[:8]), training=True)
+  >>> texts = layer(tf.constant(train_texts), training=True)
 """
 
+from __future__ import annotations
+
 import collections.abc
+from collections.abc import Iterable, Mapping, Sequence
 import json
 import os
 import pathlib
 import shutil
 import subprocess
+from typing import Any
 
 import keras
 import numpy as np
@@ -77,7 +95,8 @@ def _check_paraphrases(obj, where, error=TypeError):
     return out
 
 
-def save_paraphrases(paraphrases, path):
+def save_paraphrases(paraphrases: Mapping[str, Sequence[str]],
+                     path: str | os.PathLike[str]) -> pathlib.Path:
     """Writes ``{text: [paraphrase, ...]}`` to a JSON file, atomically.
 
     The file is written under a temporary name in the same folder and renamed
@@ -94,7 +113,8 @@ def save_paraphrases(paraphrases, path):
       TypeError: ``paraphrases`` is not a dict of str -> list of str.
 
     Example:
-      >>> save_paraphrases({"A good film.": ["A fine film."]}, "para.json")
+      >>> save_paraphrases({"A good film.": ["A fine film."]}, "para.json").name
+      'para.json'
     """
     table = _check_paraphrases(paraphrases, "`paraphrases`")
     path = pathlib.Path(path)
@@ -103,7 +123,7 @@ def save_paraphrases(paraphrases, path):
         path.with_name(f".{path.name}.tmp"))
 
 
-def load_paraphrases(path):
+def load_paraphrases(path: str | os.PathLike[str]) -> dict[str, list[str]]:
     """Reads a JSON file written by :func:`save_paraphrases` (or by hand).
 
     Args:
@@ -118,6 +138,7 @@ def load_paraphrases(path):
         (the message names the file and the bad entry).
 
     Example:
+      >>> path = save_paraphrases({"A good film.": ["A fine film."]}, "para.json")
       >>> load_paraphrases("para.json")["A good film."]
       ['A fine film.']
     """
@@ -216,8 +237,10 @@ def _check_code(name, code):
     return code
 
 
-def backtranslate(texts, translator, pivot="spa", source="eng", cache=None, batch_size=64,
-                  progress=False):
+def backtranslate(texts: Iterable[str] | tf.Tensor | np.ndarray, translator: Any,
+                  pivot: str | Sequence[str] = "spa", source: str = "eng",
+                  cache: str | os.PathLike[str] | None = None, batch_size: int = 64,
+                  progress: bool = False) -> dict[str, list[str]]:
     """Paraphrases ``texts`` by translating them to each pivot language and back.
 
     Runs offline, in Python (it is slow: minutes to hours for a corpus). Each
@@ -260,7 +283,19 @@ def backtranslate(texts, translator, pivot="spa", source="eng", cache=None, batc
         a malformed ``cache`` file.
 
     Example:
-      >>> backtranslate(["The film is not good."], Apertium(), pivot="spa")
+      With Apertium (Debian packages ``apertium`` and ``apertium-eng-spa``; not run
+      as a doctest):
+      
+      >>> backtranslate(["The film is not good."], Apertium(), pivot="spa")  # doctest: +SKIP
+      {'The film is not good.': ['The film is not well.']}
+      
+      With a pair of functions (here toy lookups standing in for two models):
+      
+      >>> to_spa = {"The film is not good.": "La película no es buena."}
+      >>> to_eng = {"La película no es buena.": "The film is not well."}
+      >>> backtranslate(["The film is not good."],
+      ...               (lambda texts: [to_spa[t] for t in texts],
+      ...                lambda texts: [to_eng[t] for t in texts]))
       {'The film is not good.': ['The film is not well.']}
     """
     texts = list(dict.fromkeys(_str_list(texts, "`texts`")))
@@ -343,12 +378,17 @@ class Apertium:
         says which Debian packages to install).
 
     Example:
-      >>> Apertium(pairs=["eng-spa", "spa-eng"]).translate(
+      Needs the Debian packages ``apertium`` and ``apertium-eng-spa`` (not run as a
+      doctest):
+      
+      >>> Apertium(pairs=["eng-spa", "spa-eng"]).translate(  # doctest: +SKIP
       ...     ["The film is good."], "eng", "spa")
       ['La película es buena.']
     """
 
-    def __init__(self, pairs=None, *, executable="apertium", timeout=300):
+    def __init__(self, pairs: Sequence[str] | None = None, *,
+                 executable: str | os.PathLike[str] = "apertium",
+                 timeout: float | None = 300) -> None:
         if not isinstance(executable, (str, os.PathLike)):
             raise validation.ArgumentTypeError("executable", executable,
                                                "a command name or path")
@@ -475,11 +515,13 @@ class ParaphraseLookup(base.TextAugmentation):
     Example:
       >>> layer = ParaphraseLookup({"A good film.": ["A fine film.", "A nice movie."]},
       ...                          seed=0)
-      >>> layer(tf.constant(["A good film.", "Other."]), training=True)
-      # [b"A nice movie.", b"Other."] (or b"A fine film.")
+      >>> out = layer(tf.constant(["A good film.", "Other."]), training=True).numpy()
+      >>> out[0] in (b"A fine film.", b"A nice movie."), out[1]  # no entry: unchanged
+      (True, b'Other.')
     """
 
-    def __init__(self, paraphrases, *, probability=1.0, seed=None, **kwargs):
+    def __init__(self, paraphrases: Mapping[str, Sequence[str]] | str | os.PathLike[str], *,
+                 probability: float = 1.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(protected_words=None, probability=probability, seed=seed, **kwargs)
         if isinstance(paraphrases, os.PathLike):
             paraphrases = os.fspath(paraphrases)

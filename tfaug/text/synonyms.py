@@ -22,8 +22,11 @@ Example:
   ['fast', 'speedy']
 """
 
+from __future__ import annotations
+
 import bisect
 import collections.abc
+from collections.abc import Mapping, Sequence
 import functools
 import importlib.resources
 import io
@@ -72,7 +75,8 @@ def _normalize_key(word):
     return " ".join(word.lower().split())
 
 
-def load_synonyms(source="wordnet"):
+def load_synonyms(
+        source: str | os.PathLike[str] | Mapping[str, Sequence[str]] = "wordnet") -> SynonymData:
     """Loads a synonym table.
 
     Args:

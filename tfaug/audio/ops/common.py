@@ -17,7 +17,9 @@ def as_batch(waveforms, name="waveforms"):
       ValueError: integer samples, another rank, or zero-length clips.
 
     Example:
-      >>> x, single = as_batch(tf.zeros([100]))  # x: [1, 100], single: True
+      >>> x, single = as_batch(tf.zeros([100]))
+      >>> x.shape, single
+      (TensorShape([1, 100]), True)
     """
     x = tf.convert_to_tensor(waveforms)
     if not x.dtype.is_floating:
@@ -37,7 +39,8 @@ def axis_length(x, axis=-1):
     """Length of ``x`` along ``axis``: a Python int when static, else a scalar tensor.
 
     Example:
-      >>> axis_length(tf.zeros([4, 800]))  # 800
+      >>> axis_length(tf.zeros([4, 800]))
+      800
     """
     static = x.shape[axis]
     return static if static is not None else tf.shape(x)[axis]

@@ -18,7 +18,9 @@ All ops are batched, with per-clip cutoffs ``[B]`` in Hz, and compile with XLA
 when ``T`` is static.
 
 Example:
-  >>> lowpass(audio, 8000, tf.constant([1000.0, 2000.0]), order=4)
+  >>> audio = tf.random.normal([2, 4000]) * 0.1
+  >>> lowpass(audio, 8000, tf.constant([1000.0, 2000.0]), order=4).shape
+  TensorShape([2, 4000])
 """
 
 import tensorflow as tf
@@ -110,7 +112,10 @@ def lowpass(audio, sample_rate, cutoff_hz, order=4):
     """Zero-phase Butterworth low-pass; ``cutoff_hz`` ``[B]`` (or a scalar).
 
     Example:
-      >>> lowpass(audio, 16000, [500.0, 4000.0])
+      >>> audio = tf.random.normal([2, 8000])
+      >>> out = lowpass(audio, 16000, [500.0, 4000.0])
+      >>> bool(tf.math.reduce_std(out[0]) < tf.math.reduce_std(out[1]))  # lower cutoff
+      True
     """
     return apply_gain(audio, lambda f: butterworth_lowpass(f, cutoff_hz, order), sample_rate)
 

@@ -128,7 +128,10 @@ def resample(waveforms, rate_in, rate_out, lowpass_width=6, rolloff=0.99, window
         or the clips have the wrong rank or zero length.
 
     Example:
-      >>> y = resample(x48k, 48000, 16000)  # [B, T // 3]
+      >>> x48k = tf.random.normal([2, 4800])
+      >>> y = resample(x48k, 48000, 16000)
+      >>> y.shape  # [B, T // 3]
+      TensorShape([2, 1600])
     """
     up, down = rational_ratio(rate_in, rate_out)
     _check_filter(lowpass_width, rolloff, window, beta)
@@ -204,7 +207,10 @@ def resample_by(waveforms, factors, output_length=None, lowpass_width=6, rolloff
       ValueError: bad factors, filter arguments or clips.
 
     Example:
-      >>> faster = resample_by(clips, [1.1, 0.9], output_length=16000)
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
+      >>> faster = resample_by(clips, [1.1, 0.9], output_length=8000)
+      >>> faster.shape
+      TensorShape([2, 8000])
     """
     _check_filter(lowpass_width, rolloff, "hann", 0.0)
     x, single = common.as_batch(waveforms)
@@ -265,6 +271,9 @@ def speed_perturb(waveforms, factors, output_length=None, lowpass_width=6, rollo
       float32 ``[B, output_length]`` (``[output_length]`` for one clip).
 
     Example:
+      >>> clips = tf.random.normal([3, 8000]) * 0.1
       >>> y = speed_perturb(clips, [0.9, 1.0, 1.1])
+      >>> y.shape
+      TensorShape([3, 8000])
     """
     return resample_by(waveforms, factors, output_length, lowpass_width, rolloff, max_factor)

@@ -57,7 +57,10 @@ def time_mask(spectrograms, starts, widths, mask_value=0.0):
       Like ``spectrograms``.
 
     Example:
+      >>> spec = tf.ones([2, 100, 40])
       >>> out = time_mask(spec, [[3], [10]], [[5], [0]])
+      >>> out[:, :, 0].numpy().sum(axis=1).tolist()  # 5 frames masked, then none
+      [95.0, 100.0]
     """
     x = _spectrograms(spectrograms)
     mask = span_mask(tf.shape(x)[1], starts, widths)
@@ -70,7 +73,10 @@ def frequency_mask(spectrograms, starts, widths, mask_value=0.0):
     Same arguments as :func:`time_mask`, along the frequency axis.
 
     Example:
-      >>> out = frequency_mask(spec, [[0, 20]], [[4, 2]])
+      >>> spec = tf.ones([1, 100, 40])
+      >>> out = frequency_mask(spec, [[0, 20]], [[4, 2]])  # bins 0-3 and 20-21
+      >>> float(out[0, 0].numpy().sum())
+      34.0
     """
     x = _spectrograms(spectrograms)
     mask = span_mask(tf.shape(x)[2], starts, widths)
@@ -132,7 +138,10 @@ def random_time_mask(seed, spectrograms, max_width, num_masks=1, mask_value=0.0,
     """SpecAugment time masking with per-example random spans (see :func:`mask_spans`).
 
     Example:
+      >>> spec = tf.ones([2, 100, 40])
       >>> out = random_time_mask([1, 2], spec, max_width=20, num_masks=2)
+      >>> out.shape
+      TensorShape([2, 100, 40])
     """
     return _random_mask(seed, spectrograms, max_width, num_masks, mask_value, max_fraction, 1)
 
@@ -142,7 +151,10 @@ def random_frequency_mask(seed, spectrograms, max_width, num_masks=1, mask_value
     """SpecAugment frequency masking with per-example random spans.
 
     Example:
+      >>> spec = tf.ones([2, 100, 40])
       >>> out = random_frequency_mask([1, 2], spec, max_width=8)
+      >>> out.shape
+      TensorShape([2, 100, 40])
     """
     return _random_mask(seed, spectrograms, max_width, num_masks, mask_value, max_fraction, 2)
 
@@ -166,7 +178,10 @@ def time_warp(spectrograms, centers, distances):
       Like ``spectrograms``.
 
     Example:
+      >>> spec = tf.random.normal([2, 100, 40])
       >>> out = time_warp(spec, centers=[40, 50], distances=[5, -3])
+      >>> bool(tf.reduce_all(tf.abs(out[0, 45] - spec[0, 40]) < 1e-5))  # frame 40 moved to 45
+      True
     """
     x = _spectrograms(spectrograms)
     n = tf.shape(x)[1]
@@ -216,7 +231,10 @@ def random_time_warp(seed, spectrograms, max_distance):
     """SpecAugment time warping with per-example random points (:func:`warp_points`).
 
     Example:
+      >>> spec = tf.random.normal([2, 100, 40])
       >>> out = random_time_warp([1, 2], spec, max_distance=5)
+      >>> out.shape
+      TensorShape([2, 100, 40])
     """
     max_distance = validation.check_int("max_distance", max_distance, 0)
     x = _spectrograms(spectrograms)

@@ -89,7 +89,9 @@ def window_function(window, win_length, n_fft=None):
       float32 ``[n_fft]``.
 
     Example:
-      >>> w = window_function("hann", 400, 512)
+      >>> w = window_function("hann", 400, 512)  # centred, zero-padded to 512
+      >>> w.shape, float(w[0]), float(w[-1])
+      (TensorShape([512]), 0.0, 0.0)
     """
     n_fft = win_length if n_fft is None else n_fft
     validation.check_choice("window", window, WINDOWS)
@@ -140,7 +142,9 @@ def stft(waveforms, n_fft=512, hop_length=None, win_length=None, window="hann", 
         short for ``reflect`` padding.
 
     Example:
-      >>> z = stft(tf.zeros([2, 8000]), n_fft=256, hop_length=64)  # [2, 126, 129]
+      >>> z = stft(tf.zeros([2, 8000]), n_fft=256, hop_length=64)
+      >>> z.shape, z.dtype
+      (TensorShape([2, 126, 129]), tf.complex64)
     """
     n_fft, hop_length, win_length = check_stft_args(n_fft, hop_length, win_length, window,
                                                     center, pad_mode)
@@ -164,14 +168,22 @@ def spectrogram(waveforms, n_fft=512, hop_length=None, win_length=None, window="
 
     Args:
       waveforms: float ``[..., T]``.
-      n_fft, hop_length, win_length, window, center, pad_mode: See :func:`stft`.
+      n_fft: See :func:`stft`.
+      hop_length: See :func:`stft`.
+      win_length: See :func:`stft`.
+      window: See :func:`stft`.
+      center: See :func:`stft`.
+      pad_mode: See :func:`stft`.
       power: Exponent ``> 0`` of the magnitude.
 
     Returns:
       float32 ``[..., frames, n_fft // 2 + 1]``.
 
     Example:
+      >>> waveforms = tf.random.normal([2, 16000]) * 0.1  # 1 s at 16 kHz
       >>> s = spectrogram(waveforms, n_fft=512, hop_length=160)
+      >>> s.shape
+      TensorShape([2, 101, 257])
     """
     power = validation.check_number("power", power, 0.0, low_inclusive=False)
     magnitude = tf.abs(stft(waveforms, n_fft, hop_length, win_length, window, center,
@@ -233,7 +245,9 @@ def mel_filterbank(num_mel_bins=64, n_fft=512, sample_rate=16000, fmin=0.0, fmax
       ValueError: bad arguments.
 
     Example:
-      >>> fb = mel_filterbank(40, 512, 16000)  # [257, 40]
+      >>> fb = mel_filterbank(40, 512, 16000)
+      >>> fb.shape
+      TensorShape([257, 40])
     """
     fmin, fmax = check_mel_args(num_mel_bins, n_fft, sample_rate, fmin, fmax, htk, norm)
     bins = n_fft // 2 + 1
@@ -258,15 +272,27 @@ def mel_spectrogram(waveforms, sample_rate=16000, n_fft=512, hop_length=None,
     Args:
       waveforms: float ``[..., T]``.
       sample_rate: Hz of the clips.
-      n_fft, hop_length, win_length, window, center, pad_mode: See :func:`stft`.
-      num_mel_bins, fmin, fmax, htk, norm: See :func:`mel_filterbank`.
+      n_fft: See :func:`stft`.
+      hop_length: See :func:`stft`.
+      win_length: See :func:`stft`.
+      window: See :func:`stft`.
+      center: See :func:`stft`.
+      pad_mode: See :func:`stft`.
+      num_mel_bins: See :func:`mel_filterbank`.
+      fmin: See :func:`mel_filterbank`.
+      fmax: See :func:`mel_filterbank`.
+      htk: See :func:`mel_filterbank`.
+      norm: See :func:`mel_filterbank`.
       power: See :func:`spectrogram`.
 
     Returns:
       float32 ``[..., frames, num_mel_bins]``.
 
     Example:
+      >>> waveforms = tf.random.normal([2, 16000]) * 0.1  # 1 s at 16 kHz
       >>> m = mel_spectrogram(waveforms, 16000, n_fft=512, hop_length=160, num_mel_bins=80)
+      >>> m.shape
+      TensorShape([2, 101, 80])
     """
     fb = mel_filterbank(num_mel_bins, n_fft, sample_rate, fmin, fmax, htk, norm)
     s = spectrogram(waveforms, n_fft, hop_length, win_length, window, power, center, pad_mode)
@@ -299,7 +325,10 @@ def power_to_db(spectrograms, ref=1.0, amin=1e-10, top_db=80.0):
       float32 tensor like ``spectrograms``.
 
     Example:
-      >>> db = power_to_db(mel_spectrogram(waveforms), top_db=80.0)
+      >>> waveforms = tf.random.normal([2, 16000]) * 0.1  # 1 s at 16 kHz
+      >>> db = power_to_db(mel_spectrogram(waveforms, 16000), top_db=80.0)
+      >>> bool(tf.reduce_all(tf.reduce_max(db, [1, 2]) - tf.reduce_min(db, [1, 2]) <= 80.0))
+      True
     """
     check_db_args(ref, amin, top_db)
     s = tf.cast(tf.convert_to_tensor(spectrograms), tf.float32)
@@ -319,7 +348,10 @@ def amplitude_to_db(spectrograms, ref=1.0, amin=1e-5, top_db=80.0):
     """Magnitude -> decibels: ``20 log10(max(S, amin) / ref)`` (see :func:`power_to_db`).
 
     Example:
-      >>> db = amplitude_to_db(spectrogram(waveforms, power=1.0))
+      >>> waveforms = tf.random.normal([2, 16000]) * 0.1  # 1 s at 16 kHz
+      >>> db = amplitude_to_db(spectrogram(waveforms, power=1.0), ref="max")
+      >>> round(float(tf.reduce_max(db[0])), 3)  # the loudest bin is the reference
+      0.0
     """
     check_db_args(ref, amin, top_db)
     s = tf.cast(tf.convert_to_tensor(spectrograms), tf.float32)
@@ -331,7 +363,10 @@ def log_spectrogram(spectrograms, offset=1e-6):
     """Natural log with an offset: ``log(S + offset)`` (the usual "log-mel").
 
     Example:
-      >>> log_mel = log_spectrogram(mel_spectrogram(waveforms))
+      >>> waveforms = tf.random.normal([2, 16000]) * 0.1  # 1 s at 16 kHz
+      >>> log_mel = log_spectrogram(mel_spectrogram(waveforms, 16000))
+      >>> log_mel.shape  # the defaults: 64 mel bins, hop 128
+      TensorShape([2, 126, 64])
     """
     offset = validation.check_number("offset", offset, 0.0, low_inclusive=False)
     return tf.math.log(tf.cast(spectrograms, tf.float32) + offset)

@@ -96,7 +96,10 @@ def time_stretch(waveforms, rates, n_fft=512, hop_length=None, output_length=Non
         zero length.
 
     Example:
-      >>> faster = time_stretch(clips, [1.25, 0.8], output_length=16000)
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
+      >>> faster = time_stretch(clips, [1.25, 0.8], output_length=8000)
+      >>> faster.shape
+      TensorShape([2, 8000])
     """
     n_fft, hop = check_stft(n_fft, hop_length)
     x, single = common.as_batch(waveforms)
@@ -166,7 +169,10 @@ def pitch_shift(waveforms, semitones, n_fft=512, hop_length=None, max_semitones=
       ValueError: bad semitones or STFT/filter arguments, or bad clips.
 
     Example:
+      >>> clips = tf.random.normal([2, 8000]) * 0.1  # two 0.5 s clips at 16 kHz
       >>> octave_up = pitch_shift(clips, 12.0)
+      >>> octave_up.shape
+      TensorShape([2, 8000])
     """
     check_stft(n_fft, hop_length)
     x, single = common.as_batch(waveforms)

@@ -7,8 +7,12 @@ numbers in eager, graph, ``tf.data`` and XLA). Graph ops only, so everything
 here compiles with XLA when ``T`` is static.
 
 Example:
+  >>> audio = tf.random.normal([2, 8000]) * 0.1
   >>> louder = gain_db(audio, tf.fill([tf.shape(audio)[0]], 6.0))  # +6 dB
+  >>> seed = tf.constant([1, 2], tf.int64)
   >>> noisy = random_gaussian_noise_snr(seed, audio, 10.0, 20.0)
+  >>> noisy.shape
+  TensorShape([2, 8000])
 """
 
 import tensorflow as tf
@@ -54,7 +58,9 @@ def gain_db(audio, gain):
       float32 ``[B, T]``; the RMS ratio out/in is exactly ``gain`` dB.
 
     Example:
-      >>> gain_db(audio, [6.0, -6.0])  # first clip twice as loud (in amplitude)
+      >>> out = gain_db(tf.ones([2, 4]), [6.0, -6.0])  # first clip twice as loud
+      >>> [round(float(v), 3) for v in out[:, 0]]
+      [1.995, 0.501]
     """
     return _audio(audio) * tf.pow(10.0, _per_clip(gain) / 20.0)
 
@@ -89,7 +95,8 @@ def shift(audio, shifts, rollover=True):
       float32 ``[B, T]``.
 
     Example:
-      >>> shift(audio, [100, -100], rollover=False)
+      >>> shift(tf.ones([2, 6]), [2, -2], rollover=False).numpy().tolist()
+      [[0.0, 0.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]]
     """
     audio = _audio(audio)
     length = tf.shape(audio)[1]
@@ -133,7 +140,9 @@ def mix_at_snr(audio, noise, snr_db):
       float32 ``[B, T]``.
 
     Example:
-      >>> mix_at_snr(speech, babble, [10.0, 20.0])
+      >>> speech, babble = tf.random.normal([2, 8000]), tf.random.normal([2, 8000])
+      >>> mix_at_snr(speech, babble, [10.0, 20.0]).shape
+      TensorShape([2, 8000])
     """
     audio, noise = _audio(audio), _audio(noise)
     p_signal = tf.reduce_mean(tf.square(audio), axis=1, keepdims=True)
@@ -219,7 +228,8 @@ def percentile(x, q):
       float32 ``[B]``, ``numpy.percentile(x[b], q[b])`` for each row.
 
     Example:
-      >>> percentile(tf.abs(audio), tf.fill([tf.shape(audio)[0]], 95.0))
+      >>> percentile(tf.constant([[1.0, 2.0, 3.0, 4.0, 5.0]]), [50.0]).numpy().tolist()
+      [3.0]
     """
     x = _audio(x)
     length = tf.shape(x)[1]

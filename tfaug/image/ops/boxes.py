@@ -77,8 +77,9 @@ def convert_boxes(boxes, source, target, image_shape=None):
         ``image_shape``.
 
     Example:
-      >>> convert_boxes([[10., 20., 30., 40.]], "xyxy", "rel_center_xywh", (100, 200))
-      <tf.Tensor: ... [[0.1, 0.3, 0.1, 0.2]]>
+      >>> boxes = convert_boxes([[10., 20., 30., 40.]], "xyxy", "rel_center_xywh", (100, 200))
+      >>> boxes.numpy().astype(float).round(3).tolist()
+      [[0.1, 0.3, 0.1, 0.2]]
     """
     src_rel, src_layout = _parse(source, "source")
     dst_rel, dst_layout = _parse(target, "target")

@@ -21,7 +21,10 @@ def box_mask(height, width, y0, x0, y1, x1):
     Args:
       height: Image height (int or scalar tensor).
       width: Image width.
-      y0, x0, y1, x1: int ``[B]`` box corners (any may lie outside the image).
+      y0: int ``[B]`` box corners (any may lie outside the image).
+      x0: int ``[B]`` box corners (any may lie outside the image).
+      y1: int ``[B]`` box corners (any may lie outside the image).
+      x1: int ``[B]`` box corners (any may lie outside the image).
     """
     ys = tf.range(height, dtype=tf.int32)[None, :, None]
     xs = tf.range(width, dtype=tf.int32)[None, None, :]
@@ -48,10 +51,12 @@ def erase_boxes(height, width, area, log_ratio, cy, cx, scale):
     """Integer boxes from relative draws, several candidates per sample.
 
     Args:
-      height, width: Image size.
+      height: Image height.
+      width: Image width.
       area: ``[B, T]`` target area fractions.
       log_ratio: ``[B, T]`` log aspect ratios (height / width).
-      cy, cx: ``[B]`` box centres as fractions of the free room (``[0, 1)``).
+      cy: ``[B]`` box centres as fractions of the free room (``[0, 1)``).
+      cx: ``[B]`` box centres as fractions of the free room (``[0, 1)``).
       scale: ``(lo, hi)`` allowed area fractions.
 
     Returns:
@@ -154,10 +159,12 @@ def grid_mask(height, width, unit, ratio, offset_y, offset_x, angle=None):
     probability ``ratio ** 2``.
 
     Args:
-      height, width: Image size.
+      height: Image height.
+      width: Image width.
       unit: ``[B]`` grid period in pixels.
       ratio: Side of the masked square as a fraction of ``unit`` (scalar or ``[B]``).
-      offset_y, offset_x: ``[B]`` grid offsets in pixels.
+      offset_y: ``[B]`` grid offsets in pixels.
+      offset_x: ``[B]`` grid offsets in pixels.
       angle: Optional ``[B]`` rotation of the grid in radians.
     """
     h_f = tf.cast(height, tf.float32)

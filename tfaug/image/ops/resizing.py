@@ -26,7 +26,9 @@ def resize(images, size, method="bilinear", antialias=False):
       ``[B, height, width, C]`` float32 (``"nearest"`` keeps the dtype).
 
     Example:
-      >>> out = resize(images, (32, 32), "bicubic")
+      >>> images = tf.random.uniform([2, 16, 16, 3])
+      >>> resize(images, (32, 24), "bicubic").shape
+      TensorShape([2, 32, 24, 3])
     """
     if method != "bilinear" or antialias:
         return tf.image.resize(images, size, method=method, antialias=antialias)

@@ -135,8 +135,14 @@ def sample_table(seed, table, n_new):
       ``(new_features float32 [N, F], new_labels [N])``, class by class.
 
     Example:
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
       >>> table = build_table(x, y, classes=[1], k_neighbors=5)
       >>> new_x, new_y = sample_table([1, 2], table, [64])
+      >>> new_x.shape, set(new_y.numpy().tolist())
+      (TensorShape([64, 4]), {1})
     """
     s_rows, s_gen = tf.unstack(seeds.split(seeds.as_seed(seed), 2))
     n_new = tf.reshape(tf.cast(n_new, tf.int32), [-1])
@@ -195,7 +201,13 @@ def smote(features, labels, k_neighbors=5, sampling_strategy="auto", seed=None,
         rows (eagerly; ``tf.debugging`` assertions in a graph).
 
     Example:
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
       >>> x_res, y_res = smote(x, y, k_neighbors=5, seed=0)
+      >>> np.bincount(y_res.numpy()).tolist()  # the minority grown to the majority
+      [50, 50]
     """
     return _oversample(features, labels, sampling_strategy, seed, variant="smote",
                        k_neighbors=k_neighbors, block_size=block_size)
@@ -220,13 +232,23 @@ def smote_nc(features, labels, categorical_features, k_neighbors=5,
       labels: int or bool ``[N]``.
       categorical_features: Positions of the categorical columns, or a bool
         mask of length F; at least one, and not all, columns.
-      k_neighbors, sampling_strategy, seed, block_size: As :func:`smote`.
+      k_neighbors: As :func:`smote`.
+      sampling_strategy: As :func:`smote`.
+      seed: As :func:`smote`.
+      block_size: As :func:`smote`.
 
     Returns:
       ``(features_resampled, labels_resampled)`` as :func:`smote`.
 
     Example:
-      >>> x_res, y_res = smote_nc(x, y, categorical_features=[3, 4], seed=0)
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
+      >>> x[:, 3] = rng.integers(0, 3, size=60)  # a categorical column: codes 0, 1, 2
+      >>> x_res, y_res = smote_nc(x, y, categorical_features=[3], seed=0)
+      >>> sorted(set(x_res.numpy()[:, 3].tolist()))  # new rows keep valid codes
+      [0.0, 1.0, 2.0]
     """
     return _oversample(features, labels, sampling_strategy, seed, variant="smote-nc",
                        k_neighbors=k_neighbors, categorical_features=categorical_features,

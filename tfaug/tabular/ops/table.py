@@ -151,8 +151,15 @@ def build_table(features, labels, *, variant="smote", k_neighbors=5, m_neighbors
         ``m_neighbors + 1`` rows in all for the borderline variants.
 
     Example:
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
       >>> table = build_table(x, y, classes=[1])
-      >>> new_x, new_y = sample_table(seed, table, tf.constant([100]))
+      >>> seed = tf.constant([1, 2])
+      >>> new_x, new_y = tfaug.tabular.ops.sample_table(seed, table, tf.constant([100]))
+      >>> new_x.shape
+      TensorShape([100, 4])
     """
     validation.check_choice("variant", variant, VARIANTS)
     k = validation.check_int("k_neighbors", k_neighbors, 1)

@@ -37,14 +37,22 @@ def borderline_smote(features, labels, kind="borderline-1", k_neighbors=5, m_nei
       kind: ``"borderline-1"`` or ``"borderline-2"``.
       k_neighbors: Neighbours to interpolate towards (int >= 1).
       m_neighbors: Neighbours deciding "danger" (int >= 1).
-      sampling_strategy, seed, block_size: As :func:`smote`.
+      sampling_strategy: As :func:`smote`.
+      seed: As :func:`smote`.
+      block_size: As :func:`smote`.
 
     Returns:
       ``(features_resampled, labels_resampled)``: originals first, then the
       new rows class by class.
 
     Example:
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
       >>> x_res, y_res = borderline_smote(x, y, kind="borderline-2", seed=0)
+      >>> x_res.shape[0] > 60  # new rows from the minority rows near the border
+      True
     """
     validation.check_choice("kind", kind, KINDS)
     features, labels, dtype = check_inputs(features, labels)
@@ -100,7 +108,9 @@ def adasyn(features, labels, n_neighbors=5, sampling_strategy="auto", seed=None,
       features: float ``[N, F]`` (result float32).
       labels: int or bool ``[N]``.
       n_neighbors: Neighbours for the density ratio and the interpolation.
-      sampling_strategy, seed, block_size: As :func:`smote`.
+      sampling_strategy: As :func:`smote`.
+      seed: As :func:`smote`.
+      block_size: As :func:`smote`.
 
     Returns:
       ``(features_resampled, labels_resampled)``: originals first, then the
@@ -114,7 +124,13 @@ def adasyn(features, labels, n_neighbors=5, sampling_strategy="auto", seed=None,
         as :func:`smote`.
 
     Example:
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
       >>> x_res, y_res = adasyn(x, y, n_neighbors=5, seed=0)
+      >>> np.bincount(y_res.numpy()).tolist()[0], int(x_res.shape[0]) > 60
+      (50, True)
     """
     features, labels, dtype = check_inputs(features, labels)
     classes, _, n_new = class_targets(labels, sampling_strategy)
@@ -184,7 +200,13 @@ def random_oversample(features, labels, sampling_strategy="auto", shrinkage=None
       new rows class by class.
 
     Example:
+      >>> rng = np.random.default_rng(0)
+      >>> x = rng.normal(size=(60, 4)).astype("float32")
+      >>> y = np.array([0] * 50 + [1] * 10)  # 50 majority rows, 10 minority rows
+      >>> x[y == 1] += 1.5
       >>> x_res, y_res = random_oversample(x, y, shrinkage=1.0, seed=0)
+      >>> np.bincount(y_res.numpy()).tolist()  # the minority grown to the majority
+      [50, 50]
     """
     features, labels, dtype = check_inputs(features, labels)
     classes, counts, n_new = class_targets(labels, sampling_strategy)

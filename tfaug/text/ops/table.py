@@ -19,7 +19,7 @@ class SynonymTable(tf.Module):
         returns.
 
     Example:
-      >>> table = SynonymTable(load_synonyms({"good": ["fine", "nice"]}))
+      >>> table = SynonymTable(tfaug.text.load_synonyms({"good": ["fine", "nice"]}))
       >>> table.count(tf.constant(["good", "bad"])).numpy().tolist()
       [2, 0]
     """

@@ -133,7 +133,8 @@ def match_case(replacements, originals):
       string tensor, same shape.
 
     Example:
-      >>> match_case(tf.constant(["film"]), tf.constant(["Movie"]))  # b"Film"
+      >>> match_case(tf.constant(["film", "dvd"]), tf.constant(["Movie", "CD"])).numpy().tolist()
+      [b'Film', b'DVD']
     """
     upper = tf.strings.upper(originals, encoding="utf-8")
     lower = tf.strings.lower(originals, encoding="utf-8")
