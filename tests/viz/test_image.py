@@ -82,6 +82,13 @@ def test_one_unbatched_image(images):
     np.testing.assert_array_equal(p.variants[0][0], images[0, :, ::-1])
 
 
+def test_a_list_of_same_size_uint8_images_stays_uint8(images):
+    listed = [images[0], tf.constant(images[1])]
+    p = viz.preview(image.RandomFlip("horizontal", rate=1.0), listed, variants=1, path=None)
+    assert p.originals.dtype == np.uint8
+    np.testing.assert_array_equal(p.variants[0], images[:2, :, ::-1])
+
+
 def test_dict_with_masks_and_boxes(images, in_tmp):
     masks = np.zeros([4, 16, 16], np.int32)
     masks[:, :, :4] = 1

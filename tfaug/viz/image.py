@@ -293,7 +293,7 @@ def _sized_list(inputs):
             return None
         arrays.append(np.asarray(value))
     if len({a.shape for a in arrays}) == 1:
-        return None  # one size: an ordinary batch
+        return None  # one size: an ordinary batch (stacked by prepare, dtype kept)
     for a in arrays:
         _check_images(a)
     if len({a.dtype for a in arrays}) != 1 or len({a.shape[-1] for a in arrays}) != 1:
@@ -309,6 +309,11 @@ def prepare(inputs, n):
     sized = _sized_list(inputs)
     if sized is not None:
         return [tf.constant(a[None]) for a in sized[:n]], False
+    if (isinstance(inputs, (list, tuple)) and inputs
+            and all(tf.is_tensor(a) or isinstance(a, np.ndarray) for a in inputs)):
+        # A list of same-size images: stacked as numpy, so uint8 stays uint8
+        # (tf.convert_to_tensor of a list of uint8 arrays gives int32).
+        inputs = np.stack([base.to_numpy(a) for a in inputs])
     if isinstance(inputs, dict):
         unknown = sorted(set(inputs) - set(IMAGE_KEYS))
         if unknown or "images" not in inputs:
