@@ -281,8 +281,8 @@ def _cut(value, n):
     return _tensor(value)[:n]
 
 
-def _sized_list(inputs):
-    """A list/tuple of images of different sizes -> list of arrays, else None."""
+def _image_list(inputs):
+    """A list/tuple of ``[H, W, C]`` images (arrays or tensors) -> list of arrays, else None."""
     if not isinstance(inputs, (list, tuple)) or not inputs or \
             isinstance(inputs[0], (str, bytes)):
         return None
@@ -292,8 +292,11 @@ def _sized_list(inputs):
         if not hasattr(value, "shape") or np.ndim(value) != 3:
             return None
         arrays.append(np.asarray(value))
-    if len({a.shape for a in arrays}) == 1:
-        return None  # one size: an ordinary batch (stacked by prepare, dtype kept)
+    return arrays
+
+
+def _check_sized(arrays):
+    """Images of different sizes: each valid, one dtype and channel count."""
     for a in arrays:
         _check_images(a)
     if len({a.dtype for a in arrays}) != 1 or len({a.shape[-1] for a in arrays}) != 1:
@@ -306,14 +309,13 @@ def _sized_list(inputs):
 def prepare(inputs, n):
     """User inputs -> (batched inputs cut to ``n`` samples, is_dict); a list of
     images of different sizes -> (list of ``[1, H, W, C]`` batches, False)."""
-    sized = _sized_list(inputs)
-    if sized is not None:
-        return [tf.constant(a[None]) for a in sized[:n]], False
-    if (isinstance(inputs, (list, tuple)) and inputs
-            and all(tf.is_tensor(a) or isinstance(a, np.ndarray) for a in inputs)):
-        # A list of same-size images: stacked as numpy, so uint8 stays uint8
+    listed = _image_list(inputs)
+    if listed is not None:
+        if len({a.shape for a in listed}) != 1:
+            return [tf.constant(a[None]) for a in _check_sized(listed)[:n]], False
+        # One size: an ordinary batch, stacked as numpy so uint8 stays uint8
         # (tf.convert_to_tensor of a list of uint8 arrays gives int32).
-        inputs = np.stack([base.to_numpy(a) for a in inputs])
+        inputs = np.stack(listed)
     if isinstance(inputs, dict):
         unknown = sorted(set(inputs) - set(IMAGE_KEYS))
         if unknown or "images" not in inputs:
